@@ -1,0 +1,4 @@
+/** SpacetimeDB protocol: message. */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("0.1.0")
+package dev.stdb.secure.protocol.message;
