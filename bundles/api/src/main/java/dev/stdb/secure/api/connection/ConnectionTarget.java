@@ -50,7 +50,8 @@ public record ConnectionTarget(URI uri, String database) {
 
     /** The URI without user info, query or fragment, which may hold credentials. */
     private static String safe(URI uri) {
-        return uri.getScheme() + "://" + (uri.getHost() == null ? "" : uri.getHost())
+        return (uri.getScheme() == null ? "(no scheme)" : uri.getScheme()) + "://"
+                + (uri.getHost() == null ? "" : uri.getHost())
                 + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + (uri.getRawPath() == null ? "" : uri.getRawPath());
     }
 }

@@ -37,6 +37,7 @@ public final class BsatnWriter {
         return Arrays.copyOf(buf, pos);
     }
 
+    /** Reserves {@code n} bytes and returns where they start. It may replace {@code buf}: read the field after calling. */
     private int ensure(int n) {
         if (pos + n > buf.length) {
             long wanted = Math.max((long) buf.length * 2, (long) pos + n);
@@ -51,22 +52,26 @@ public final class BsatnWriter {
     }
 
     public BsatnWriter writeBool(boolean v) {
-        buf[ensure(1)] = (byte) (v ? 1 : 0);
+        int at = ensure(1);
+        buf[at] = (byte) (v ? 1 : 0);
         return this;
     }
 
     public BsatnWriter writeU8(int v) {
-        buf[ensure(1)] = (byte) v;
+        int at = ensure(1);
+        buf[at] = (byte) v;
         return this;
     }
 
     public BsatnWriter writeI16(int v) {
-        SHORT.set(buf, ensure(2), (short) v);
+        int at = ensure(2);
+        SHORT.set(buf, at, (short) v);
         return this;
     }
 
     public BsatnWriter writeI32(int v) {
-        INT.set(buf, ensure(4), v);
+        int at = ensure(4);
+        INT.set(buf, at, v);
         return this;
     }
 
@@ -79,7 +84,8 @@ public final class BsatnWriter {
     }
 
     public BsatnWriter writeI64(long v) {
-        LONG.set(buf, ensure(8), v);
+        int at = ensure(8);
+        LONG.set(buf, at, v);
         return this;
     }
 
@@ -104,12 +110,14 @@ public final class BsatnWriter {
     }
 
     public BsatnWriter writeIdentity(Identity id) {
-        id.toWire(buf, ensure(Identity.BYTES));
+        int at = ensure(Identity.BYTES);
+        id.toWire(buf, at);
         return this;
     }
 
     public BsatnWriter writeConnectionId(ConnectionId id) {
-        id.toWire(buf, ensure(ConnectionId.BYTES));
+        int at = ensure(ConnectionId.BYTES);
+        id.toWire(buf, at);
         return this;
     }
 
@@ -146,7 +154,8 @@ public final class BsatnWriter {
 
     /** Bytes with no length prefix. */
     public BsatnWriter writeRaw(byte[] b, int off, int len) {
-        System.arraycopy(b, off, buf, ensure(len), len);
+        int at = ensure(len); // before reading buf: ensure may replace it
+        System.arraycopy(b, off, buf, at, len);
         return this;
     }
 

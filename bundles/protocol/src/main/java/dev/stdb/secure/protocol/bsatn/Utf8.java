@@ -1,7 +1,14 @@
 package dev.stdb.secure.protocol.bsatn;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /** Strict UTF-8 validation (no overlong forms, no surrogates, nothing above U+10FFFF), with an ASCII fast path. */
 final class Utf8 {
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+
     private Utf8() {
     }
 
@@ -9,7 +16,10 @@ final class Utf8 {
     static int firstInvalid(byte[] buf, int off, int len) {
         int i = off;
         int end = off + len;
-        // ASCII fast path: most identifiers and names never leave it.
+        // ASCII fast path, eight bytes at a time: most identifiers and names never leave it.
+        while (i + 8 <= end && ((long) LONG.get(buf, i) & HIGH_BITS) == 0) {
+            i += 8;
+        }
         while (i < end && buf[i] >= 0) {
             i++;
         }

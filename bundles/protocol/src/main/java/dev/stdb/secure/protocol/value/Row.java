@@ -292,7 +292,7 @@ public final class Row {
         return new RowKey(bytes, 0, bytes.length);
     }
 
-    /** Rows are equal when they have the same bytes and the same table. */
+    /** Rows are equal when they have the same bytes and the same table; the hash is the cache key's. */
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof Row other) || other.list.decoder != list.decoder) {
@@ -304,7 +304,7 @@ public final class Row {
 
     @Override
     public int hashCode() {
-        return new RowKey(list.buf, list.rowStart(index), list.rowEnd(index) - list.rowStart(index)).hashCode();
+        return key().hashCode();
     }
 
     @Override
