@@ -1,0 +1,254 @@
+package dev.stdb.secure.itests;
+
+import static dev.stdb.secure.itests.Vectors.API_BSN;
+import static dev.stdb.secure.itests.Vectors.API_PACKAGES;
+import static dev.stdb.secure.itests.Vectors.BROTLI_PACKAGE;
+import static dev.stdb.secure.itests.Vectors.PROTOCOL_BSN;
+import static dev.stdb.secure.itests.Vectors.PROTOCOL_PACKAGES;
+import static dev.stdb.secure.itests.Vectors.hex;
+import static dev.stdb.secure.itests.Vectors.isInternal;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.CoreOptions.workingDirectory;
+
+import dev.stdb.secure.protocol.frame.ServerFrameCodec;
+import dev.stdb.secure.protocol.frame.Subprotocol;
+import dev.stdb.secure.protocol.message.RowSizeHint;
+import dev.stdb.secure.protocol.message.ServerMessage;
+
+import java.net.URL;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import javax.inject.Inject;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.Version;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleCapability;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.wiring.BundleWiring;
+
+/**
+ * The api and protocol bundles in Felix 7 with SCR: they resolve and start, export exactly their public packages at
+ * version 0.1.0, keep {@code internal} packages and the embedded Brotli decoder private, and the protocol classes this
+ * probe imports from the protocol bundle decode real server frames (uncompressed, gzip and Brotli) inside OSGi.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class BundlesResolveIT {
+    private static final Version V_0_1_0 = new Version(0, 1, 0);
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() {
+        return options(
+                mavenBundle("org.osgi", "org.osgi.util.function", Vectors.required("stdb.version.osgi.function")),
+                mavenBundle("org.osgi", "org.osgi.util.promise", Vectors.required("stdb.version.osgi.promise")),
+                mavenBundle("org.osgi", "org.osgi.service.component",
+                        Vectors.required("stdb.version.osgi.service.component")),
+                mavenBundle("org.apache.felix", "org.apache.felix.scr", Vectors.required("stdb.version.felix.scr")),
+                bundle(Vectors.bundleJar("api").toURI().toString()),
+                bundle(Vectors.bundleJar("protocol").toURI().toString()),
+                junitBundles(),
+                systemProperty("org.ops4j.pax.url.mvn.offline").value("true"),
+                systemProperty("org.ops4j.pax.url.mvn.useFallbackRepositories").value("false"),
+                systemProperty("org.ops4j.pax.url.mvn.localRepository")
+                        .value(Vectors.required("org.ops4j.pax.url.mvn.localRepository")),
+                workingDirectory("target/paxexam"),
+                cleanCaches(true));
+    }
+
+    @Test
+    public void apiProtocolAndScrAreActive() {
+        for (String bsn : List.of(API_BSN, PROTOCOL_BSN, "org.apache.felix.scr")) {
+            Bundle b = installed(bsn);
+            assertEquals(bsn + " state", Bundle.ACTIVE, b.getState());
+        }
+        for (String bsn : List.of(API_BSN, PROTOCOL_BSN)) {
+            Version v = installed(bsn).getVersion();
+            assertEquals(bsn + " version " + v, V_0_1_0, new Version(v.getMajor(), v.getMinor(), v.getMicro()));
+        }
+        String framework = context.getBundle(0).getSymbolicName() + " " + context.getBundle(0).getVersion();
+        assertTrue(framework, framework.startsWith("org.apache.felix.framework 7.0.5"));
+    }
+
+    @Test
+    public void apiExportsEveryPublicPackageAtVersion010() {
+        assertPublicPackagesExported(installed(API_BSN), API_PACKAGES);
+    }
+
+    @Test
+    public void protocolExportsEveryPublicPackageAtVersion010() {
+        assertPublicPackagesExported(installed(PROTOCOL_BSN), PROTOCOL_PACKAGES);
+    }
+
+    @Test
+    public void internalPackagesAndEmbeddedBrotliStayPrivate() throws Exception {
+        Bundle protocol = installed(PROTOCOL_BSN);
+        Set<String> inJar = packagesInBundle(protocol);
+        assertTrue("protocol bundle embeds " + BROTLI_PACKAGE + ": " + inJar, inJar.contains(BROTLI_PACKAGE));
+        assertTrue("protocol bundle has internal packages: " + inJar,
+                inJar.stream().anyMatch(p -> p.startsWith("dev.stdb.secure.protocol.internal")));
+
+        // No bundle in the framework (system bundle included) exports any of them.
+        for (Bundle b : context.getBundles()) {
+            for (String pkg : exportedPackages(b).keySet()) {
+                assertFalse(b.getSymbolicName() + " exports " + pkg, isInternal(pkg));
+                assertFalse(b.getSymbolicName() + " exports " + pkg, pkg.equals(BROTLI_PACKAGE) || pkg.startsWith("org.brotli"));
+            }
+        }
+
+        // The decoder is there for the protocol bundle's own class loader, and invisible to everyone else.
+        Class<?> brotli = protocol.loadClass(BROTLI_PACKAGE + ".BrotliInputStream");
+        assertSame(protocol.adapt(BundleWiring.class).getClassLoader(), brotli.getClassLoader());
+        assertThrows(ClassNotFoundException.class,
+                () -> getClass().getClassLoader().loadClass(BROTLI_PACKAGE + ".BrotliInputStream"));
+        assertThrows(ClassNotFoundException.class,
+                () -> getClass().getClassLoader().loadClass("dev.stdb.secure.protocol.internal.json.Json"));
+    }
+
+    @Test
+    public void decodesAnUncompressedServerFrameWithClassesFromTheProtocolBundle() {
+        // This probe imports dev.stdb.secure.protocol.*; the classes must come from the protocol bundle.
+        Bundle origin = FrameworkUtil.getBundle(ServerFrameCodec.class);
+        assertNotNull("ServerFrameCodec was not loaded by a bundle", origin);
+        assertEquals(PROTOCOL_BSN, origin.getSymbolicName());
+
+        List<ServerMessage> messages = new ServerFrameCodec(Subprotocol.V2_BSATN)
+                .decode(hex(Vectors.SERVER_FRAME_UNCOMPRESSED));
+        assertEquals(1, messages.size());
+        ServerMessage.InitialConnection ic = (ServerMessage.InitialConnection) messages.get(0);
+        assertEquals(Vectors.INITIAL_IDENTITY_HEX, ic.identity().toHex());
+        assertEquals(Vectors.INITIAL_CONNECTION_ID_HEX, ic.connectionId().toHex());
+        assertEquals(Vectors.INITIAL_TOKEN, ic.token());
+        assertFalse("toString hides the token: " + ic, ic.toString().contains(Vectors.INITIAL_TOKEN));
+    }
+
+    @Test
+    public void decodesGzipAndBrotliFramesInsideOsgi() {
+        ServerFrameCodec codec = new ServerFrameCodec(Subprotocol.V2_BSATN);
+        ServerMessage gzip = single(codec.decode(hex(Vectors.SERVER_FRAME_GZIP)));
+        ServerMessage brotli = single(codec.decode(hex(Vectors.SERVER_FRAME_BROTLI)));
+        assertSubscribeApplied(gzip);
+        assertSubscribeApplied(brotli);
+        assertEquals("gzip and Brotli frames carry the same message", gzip, brotli);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static ServerMessage single(List<ServerMessage> messages) {
+        assertEquals("messages in the frame: " + messages, 1, messages.size());
+        return messages.get(0);
+    }
+
+    private static void assertSubscribeApplied(ServerMessage m) {
+        assertTrue("expected SubscribeApplied, got " + m, m instanceof ServerMessage.SubscribeApplied);
+        ServerMessage.SubscribeApplied sa = (ServerMessage.SubscribeApplied) m;
+        assertEquals(Vectors.SUBSCRIBE_REQUEST_ID, sa.requestId());
+        assertEquals(Vectors.SUBSCRIBE_QUERY_SET_ID, sa.querySetId());
+        assertEquals(1, sa.rows().tables().size());
+        ServerMessage.SingleTableRows table = sa.rows().tables().get(0);
+        assertEquals(Vectors.SUBSCRIBE_TABLE, table.table());
+        assertEquals(Vectors.SUBSCRIBE_ROWS_HEX, hex(table.rows().rowsData()));
+        assertTrue("row offsets: " + table.rows().sizeHint(), table.rows().sizeHint() instanceof RowSizeHint.RowOffsets);
+        assertArrayEquals(Vectors.SUBSCRIBE_ROW_OFFSETS, ((RowSizeHint.RowOffsets) table.rows().sizeHint()).offsets());
+    }
+
+    private void assertPublicPackagesExported(Bundle b, List<String> designPackages) {
+        Set<String> expected = new TreeSet<>();
+        for (String pkg : packagesInBundle(b)) {
+            if (pkg.startsWith("dev.stdb.secure.") && !isInternal(pkg)) {
+                expected.add(pkg);
+            }
+        }
+        assertTrue(b.getSymbolicName() + " holds the design's packages " + designPackages + ", has " + expected,
+                expected.containsAll(designPackages));
+
+        Map<String, Version> exported = exportedPackages(b);
+        assertEquals(b.getSymbolicName() + " exports exactly its public packages", expected, exported.keySet());
+        exported.forEach((pkg, version) -> assertEquals(pkg + " version", V_0_1_0, version));
+
+        // The resolved wiring offers the same capabilities the revision declares.
+        Set<String> wired = new TreeSet<>();
+        for (BundleCapability c : b.adapt(BundleWiring.class).getCapabilities(PackageNamespace.PACKAGE_NAMESPACE)) {
+            wired.add((String) c.getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE));
+        }
+        assertEquals(expected, wired);
+    }
+
+    /** Package name to version of every {@code osgi.wiring.package} capability the bundle declares. */
+    private static Map<String, Version> exportedPackages(Bundle b) {
+        Map<String, Version> out = new TreeMap<>();
+        BundleRevision revision = b.adapt(BundleRevision.class);
+        if (revision == null) {
+            return out;
+        }
+        for (BundleCapability c : revision.getDeclaredCapabilities(PackageNamespace.PACKAGE_NAMESPACE)) {
+            Map<String, Object> attrs = c.getAttributes();
+            Version previous = out.put((String) attrs.get(PackageNamespace.PACKAGE_NAMESPACE),
+                    (Version) attrs.get(PackageNamespace.CAPABILITY_VERSION_ATTRIBUTE));
+            if (previous != null && b.getBundleId() != 0) {
+                fail(b.getSymbolicName() + " exports " + attrs.get(PackageNamespace.PACKAGE_NAMESPACE) + " twice");
+            }
+        }
+        return out;
+    }
+
+    /** The packages that hold classes in the bundle's own jar. */
+    private static Set<String> packagesInBundle(Bundle b) {
+        Set<String> packages = new TreeSet<>();
+        Enumeration<URL> entries = b.findEntries("/", "*.class", true);
+        assertNotNull(b.getSymbolicName() + " has no classes", entries);
+        while (entries.hasMoreElements()) {
+            String path = entries.nextElement().getPath();
+            if (path.startsWith("/")) {
+                path = path.substring(1);
+            }
+            int slash = path.lastIndexOf('/');
+            if (slash > 0 && !path.startsWith("META-INF/")) {
+                packages.add(path.substring(0, slash).replace('/', '.'));
+            }
+        }
+        return packages;
+    }
+
+    private Bundle installed(String bsn) {
+        Bundle found = null;
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                assertTrue("two bundles named " + bsn, found == null);
+                found = b;
+            }
+        }
+        assertNotNull("bundle " + bsn + " is not installed", found);
+        return found;
+    }
+}

@@ -1,0 +1,182 @@
+package dev.stdb.secure.itests;
+
+import static dev.stdb.secure.itests.Vectors.API_BSN;
+import static dev.stdb.secure.itests.Vectors.API_PACKAGES;
+import static dev.stdb.secure.itests.Vectors.BROTLI_PACKAGE;
+import static dev.stdb.secure.itests.Vectors.PROTOCOL_BSN;
+import static dev.stdb.secure.itests.Vectors.PROTOCOL_PACKAGES;
+import static dev.stdb.secure.itests.Vectors.hex;
+import static dev.stdb.secure.itests.Vectors.isInternal;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * The same two jars as plain JPMS modules, no OSGi: bnd's generated module descriptors name the modules, export exactly
+ * the public packages and require nothing but {@code java.base}; a {@link ModuleLayer} booted from the two jars alone
+ * decodes a Brotli frame through the protocol module, with the embedded decoder concealed in it.
+ */
+public class JpmsModulesIT {
+    private static File apiJar;
+    private static File protocolJar;
+    private static Map<String, ModuleDescriptor> descriptors;
+
+    @BeforeClass
+    public static void findModules() {
+        apiJar = Vectors.bundleJar("api");
+        protocolJar = Vectors.bundleJar("protocol");
+        descriptors = ModuleFinder.of(apiJar.toPath(), protocolJar.toPath()).findAll().stream()
+                .map(ModuleReference::descriptor)
+                .collect(Collectors.toMap(ModuleDescriptor::name, Function.identity()));
+    }
+
+    @Test
+    public void jarsAreExplicitNamedModules() {
+        assertEquals(Set.of(API_BSN, PROTOCOL_BSN), descriptors.keySet());
+        for (ModuleDescriptor d : descriptors.values()) {
+            assertFalse(d.name() + " is an automatic module: module-info.class is missing", d.isAutomatic());
+            assertFalse(d.name() + " is open", d.isOpen());
+        }
+    }
+
+    @Test
+    public void apiExportsExactlyItsPublicPackages() throws IOException {
+        assertExports(descriptors.get(API_BSN), apiJar, API_PACKAGES);
+    }
+
+    @Test
+    public void protocolExportsExactlyItsPublicPackages() throws IOException {
+        ModuleDescriptor protocol = descriptors.get(PROTOCOL_BSN);
+        assertExports(protocol, protocolJar, PROTOCOL_PACKAGES);
+        // internal packages and the Brotli decoder are in the module, concealed
+        assertTrue(protocol.packages().toString(), protocol.packages().contains(BROTLI_PACKAGE));
+        assertTrue(protocol.packages().toString(), protocol.packages().stream().anyMatch(Vectors::isInternal));
+    }
+
+    @Test
+    public void bothRequireOnlyJavaBase() {
+        for (ModuleDescriptor d : descriptors.values()) {
+            Set<String> required = d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet());
+            assertEquals(d.name() + " requires " + d.requires(), Set.of("java.base"), required);
+            for (ModuleDescriptor.Requires r : d.requires()) {
+                assertFalse(d.name() + ": " + r, r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC));
+            }
+            assertTrue(d.name() + " uses " + d.uses(), d.uses().isEmpty());
+            assertTrue(d.name() + " opens " + d.opens(), d.opens().isEmpty());
+        }
+    }
+
+    @Test
+    public void moduleLayerOfTheTwoJarsDecodesABrotliFrame() throws Exception {
+        ModuleFinder finder = ModuleFinder.of(apiJar.toPath(), protocolJar.toPath());
+        ModuleLayer boot = ModuleLayer.boot();
+        // Nothing but the two jars and the JDK: the platform loader as parent, so the test's class path cannot help.
+        Configuration cf = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(API_BSN, PROTOCOL_BSN));
+        ModuleLayer layer = boot.defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
+
+        Module protocol = layer.findModule(PROTOCOL_BSN).orElseThrow();
+        Module api = layer.findModule(API_BSN).orElseThrow();
+        assertSame(layer, protocol.getLayer());
+        assertSame(protocol.getClassLoader(), api.getClassLoader());
+        assertEquals(Set.of("java.base"), cf.findModule(PROTOCOL_BSN).orElseThrow().reads().stream()
+                .map(m -> m.name()).collect(Collectors.toSet()));
+        assertFalse(protocol.isExported(BROTLI_PACKAGE));
+        assertFalse(protocol.isExported("dev.stdb.secure.protocol.internal"));
+        for (String pkg : PROTOCOL_PACKAGES) {
+            assertTrue(pkg, protocol.isExported(pkg));
+        }
+
+        Class<?> subprotocol = Class.forName(protocol, "dev.stdb.secure.protocol.frame.Subprotocol");
+        Class<?> codecClass = Class.forName(protocol, "dev.stdb.secure.protocol.frame.ServerFrameCodec");
+        assertNotNull(subprotocol);
+        assertNotNull(codecClass);
+        assertSame(protocol, codecClass.getModule());
+        Object v2 = subprotocol.getField("V2_BSATN").get(null);
+        Object codec = codecClass.getConstructor(subprotocol).newInstance(v2);
+        List<?> messages = (List<?>) codecClass.getMethod("decode", byte[].class)
+                .invoke(codec, (Object) hex(Vectors.SERVER_FRAME_BROTLI));
+
+        assertEquals(1, messages.size());
+        Object m = messages.get(0);
+        assertSame(protocol, m.getClass().getModule());
+        assertEquals("dev.stdb.secure.protocol.message.ServerMessage$SubscribeApplied", m.getClass().getName());
+        assertEquals(Vectors.SUBSCRIBE_REQUEST_ID, call(m, "requestId"));
+        assertEquals(Vectors.SUBSCRIBE_QUERY_SET_ID, call(m, "querySetId"));
+        List<?> tables = (List<?>) call(call(m, "rows"), "tables");
+        assertEquals(1, tables.size());
+        Object table = tables.get(0);
+        assertEquals(Vectors.SUBSCRIBE_TABLE, call(table, "table"));
+        Object rows = call(table, "rows");
+        assertEquals(Vectors.SUBSCRIBE_ROWS_HEX, hex((byte[]) call(rows, "rowsData")));
+        assertArrayEquals(Vectors.SUBSCRIBE_ROW_OFFSETS, (long[]) call(call(rows, "sizeHint"), "offsets"));
+
+        // The Brotli decoder that just ran is the copy concealed inside the protocol module.
+        Class<?> brotli = Class.forName(protocol, BROTLI_PACKAGE + ".BrotliInputStream");
+        assertNotNull(brotli);
+        assertSame(protocol, brotli.getModule());
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Object call(Object target, String accessor) throws Exception {
+        Method m = target.getClass().getMethod(accessor);
+        return m.invoke(target);
+    }
+
+    private static void assertExports(ModuleDescriptor d, File jar, List<String> designPackages) throws IOException {
+        Set<String> exports = new TreeSet<>();
+        for (ModuleDescriptor.Exports e : d.exports()) {
+            assertFalse(d.name() + " has a qualified export " + e, e.isQualified());
+            exports.add(e.source());
+        }
+        Set<String> expected = new TreeSet<>();
+        for (String pkg : packagesInJar(jar.toPath())) {
+            if (pkg.startsWith("dev.stdb.secure.") && !isInternal(pkg)) {
+                expected.add(pkg);
+            }
+        }
+        assertTrue(d.name() + " holds the design's packages " + designPackages + ", has " + expected,
+                expected.containsAll(designPackages));
+        assertEquals(d.name() + " exports exactly its public packages", expected, exports);
+        assertTrue(d.name() + " exports an internal package: " + exports, exports.stream().noneMatch(Vectors::isInternal));
+    }
+
+    private static Set<String> packagesInJar(Path jar) throws IOException {
+        Set<String> packages = new TreeSet<>();
+        try (JarFile f = new JarFile(jar.toFile())) {
+            Enumeration<JarEntry> entries = f.entries();
+            while (entries.hasMoreElements()) {
+                String name = entries.nextElement().getName();
+                int slash = name.lastIndexOf('/');
+                if (name.endsWith(".class") && slash > 0 && !name.startsWith("META-INF/")) {
+                    packages.add(name.substring(0, slash).replace('/', '.'));
+                }
+            }
+        }
+        return packages;
+    }
+}
