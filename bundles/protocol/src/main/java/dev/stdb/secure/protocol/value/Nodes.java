@@ -327,13 +327,32 @@ final class Nodes {
             checkDepth(r, depth, typeName);
             int n = r.readLength(element.minSize(), typeName);
             int fixed = element.fixedSize();
-            if (fixed >= 0 && !(element instanceof PrimitiveNode p && p.type == Primitive.BOOL)) {
+            if (fixed >= 0 && needsNoCheck(element)) {
                 r.skip(n * fixed, typeName);
                 return;
             }
             for (int i = 0; i < n; i++) {
                 element.skip(r, depth + 1);
             }
+        }
+
+        /**
+         * Whether any bytes of the element's size are a valid value, so a run of elements can be skipped unread: not
+         * for bools and sums (their bytes are checked) nor for products holding one.
+         */
+        private static boolean needsNoCheck(Node node) {
+            if (node instanceof PrimitiveNode p) {
+                return p.type != Primitive.BOOL;
+            }
+            if (node instanceof ProductNode p) {
+                for (Node e : p.elements) {
+                    if (!needsNoCheck(e)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            return node instanceof SpecialNode;
         }
 
         @Override
