@@ -7,26 +7,43 @@ import java.math.BigInteger;
 /** A SpacetimeDB connection id: a u128, printed as 32 big-endian hex digits, 16 little-endian bytes on the wire. */
 public final class ConnectionId extends WideInteger {
     public static final int BYTES = 16;
-    public static final ConnectionId ZERO = new ConnectionId(new long[2]);
+    public static final ConnectionId ZERO = new ConnectionId(0, 0);
 
-    private ConnectionId(long[] words) {
-        super(words);
+    private final long high;
+    private final long low;
+
+    private ConnectionId(long high, long low) {
+        this.high = high;
+        this.low = low;
     }
 
     public static ConnectionId fromWire(byte[] buf, int offset) {
-        return new ConnectionId(wordsFromWire(buf, offset, BYTES / 8));
+        checkWire(buf, offset, BYTES);
+        return new ConnectionId(wireWord(buf, offset, 2, 0), wireWord(buf, offset, 2, 1));
     }
 
     /** From 32 hex digits, big-endian; a {@code 0x} prefix is accepted. */
     public static ConnectionId fromHex(String hex) {
-        return new ConnectionId(wordsFromBigEndian(Hex.decode(hex, BYTES, "connection id")));
+        long[] w = wordsOf(Hex.decode(hex, BYTES, "connection id"));
+        return new ConnectionId(w[0], w[1]);
     }
 
     public static ConnectionId fromBigInteger(BigInteger value) {
-        return new ConnectionId(wordsFromBigInteger(value, BYTES, "connection id"));
+        long[] w = wordsOf(value, BYTES, "connection id");
+        return new ConnectionId(w[0], w[1]);
     }
 
     public boolean isZero() {
-        return equals(ZERO);
+        return high == 0 && low == 0;
+    }
+
+    @Override
+    int words() {
+        return 2;
+    }
+
+    @Override
+    long word(int i) {
+        return i == 0 ? high : low;
     }
 }

@@ -52,22 +52,21 @@ public final class Row {
     }
 
     private Primitive primitive(int column, String getter) {
-        Node n = list.decoder.node(column);
-        if (n instanceof Nodes.PrimitiveNode p) {
-            return p.type;
+        Primitive p = list.decoder.primitives[column];
+        if (p == null) {
+            throw wrongType(column, getter);
         }
-        throw wrongType(column, getter);
+        return p;
     }
 
     private ValueMismatchException wrongType(int column, String getter) {
         return new ValueMismatchException("column " + list.decoder.describe(column) + " cannot be read with " + getter);
     }
 
-    private SpecialType special(int column, SpecialType wanted, String getter) {
-        if (list.decoder.node(column) instanceof Nodes.SpecialNode s && s.special == wanted) {
-            return s.special;
+    private void special(int column, SpecialType wanted, String getter) {
+        if (list.decoder.specials[column] != wanted) {
+            throw wrongType(column, getter);
         }
-        throw wrongType(column, getter);
     }
 
     // ------------------------------------------------------------------ scalars
@@ -170,7 +169,7 @@ public final class Row {
     }
 
     public String getString(int column) {
-        if (!(list.decoder.node(column) instanceof Nodes.StringNode)) {
+        if (!list.decoder.strings[column]) {
             throw wrongType(column, "getString");
         }
         int at = at(column);
@@ -183,7 +182,7 @@ public final class Row {
     }
 
     public byte[] getBytes(int column) {
-        if (!(list.decoder.node(column) instanceof Nodes.BytesNode)) {
+        if (!list.decoder.byteArrays[column]) {
             throw wrongType(column, "getBytes");
         }
         int at = at(column);

@@ -8,12 +8,14 @@ import dev.stdb.secure.protocol.message.RowSizeHint;
 import dev.stdb.secure.protocol.schema.AlgebraicType;
 import dev.stdb.secure.protocol.schema.ModuleSchema;
 import dev.stdb.secure.protocol.schema.SchemaException;
+import dev.stdb.secure.protocol.schema.SpecialType;
 import dev.stdb.secure.protocol.schema.TableDef;
 import dev.stdb.secure.protocol.schema.Typespace;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,15 @@ public final class RowDecoder {
     private final Map<String, Integer> columnIndex = new HashMap<>();
     private final int[] kind;
     private final int[] size;
+    /** Per column, for typed getters without type tests: the primitive, the special type, or null. */
+    final AlgebraicType.Primitive[] primitives;
+    final SpecialType[] specials;
+    final boolean[] strings;
+    final boolean[] byteArrays;
+    /** The row walk: adjacent fixed-size columns merged into one step. */
+    private final int[] stepKind;
+    private final int[] stepSize;
+    private final int[] stepColumn;
     final int[] segmentOf;
     final int[] offsetInSegment;
     final int segments;
@@ -63,6 +74,10 @@ public final class RowDecoder {
         size = new int[n];
         segmentOf = new int[n];
         offsetInSegment = new int[n];
+        primitives = new AlgebraicType.Primitive[n];
+        specials = new SpecialType[n];
+        strings = new boolean[n];
+        byteArrays = new boolean[n];
         int segment = 0;
         int offset = 0;
         for (int c = 0; c < n; c++) {
@@ -72,6 +87,13 @@ public final class RowDecoder {
             columns[c] = planner.plan(e.type());
             size[c] = columns[c].fixedSize();
             kind[c] = kindOf(columns[c]);
+            if (columns[c] instanceof Nodes.PrimitiveNode p) {
+                primitives[c] = p.type;
+            } else if (columns[c] instanceof Nodes.SpecialNode sp) {
+                specials[c] = sp.special;
+            }
+            strings[c] = kind[c] == STRING;
+            byteArrays[c] = kind[c] == BYTES;
             segmentOf[c] = segment;
             offsetInSegment[c] = offset;
             if (size[c] >= 0) {
@@ -82,11 +104,34 @@ public final class RowDecoder {
             }
         }
         segments = segment + 1;
+        int[][] steps = steps(kind, size);
+        stepKind = steps[0];
+        stepSize = steps[1];
+        stepColumn = steps[2];
         for (int pk : primaryKey) {
             if (pk < 0 || pk >= n) {
                 throw new SchemaException("primary key column " + pk + " of table " + table + " does not exist");
             }
         }
+    }
+
+    /** Merges runs of unchecked fixed-size columns into single steps: {kinds, sizes, first columns}. */
+    private static int[][] steps(int[] kind, int[] size) {
+        int[] k = new int[kind.length];
+        int[] sz = new int[kind.length];
+        int[] col = new int[kind.length];
+        int n = 0;
+        for (int c = 0; c < kind.length; c++) {
+            if (kind[c] == FIXED && n > 0 && k[n - 1] == FIXED) {
+                sz[n - 1] += size[c];
+                continue;
+            }
+            k[n] = kind[c];
+            sz[n] = size[c];
+            col[n] = c;
+            n++;
+        }
+        return new int[][]{Arrays.copyOf(k, n), Arrays.copyOf(sz, n), Arrays.copyOf(col, n)};
     }
 
     private static int kindOf(Node node) {
@@ -199,41 +244,43 @@ public final class RowDecoder {
     private int walkRow(byte[] buf, int pos, int end, int[] segmentStarts, int base, BsatnReader r) {
         segmentStarts[base] = pos;
         int segment = 1;
-        int[] kind = this.kind;
-        for (int c = 0; c < kind.length; c++) {
-            switch (kind[c]) {
+        int[] kinds = stepKind;
+        for (int s = 0; s < kinds.length; s++) {
+            switch (kinds[s]) {
                 case FIXED -> {
-                    pos += size[c];
+                    pos += stepSize[s];
                     if (pos > end) {
-                        throw truncated(r, end, c);
+                        throw truncated(r, end, stepColumn[s]);
                     }
                 }
                 case BOOL -> {
                     if (pos >= end) {
-                        throw truncated(r, end, c);
+                        throw truncated(r, end, stepColumn[s]);
                     }
                     if ((buf[pos] & 0xFE) != 0) {
-                        throw r.errorAt(pos, "invalid bool value 0x" + Integer.toHexString(buf[pos] & 0xFF), where(c));
+                        throw r.errorAt(pos, "invalid bool value 0x" + Integer.toHexString(buf[pos] & 0xFF),
+                                where(stepColumn[s]));
                     }
                     pos++;
                 }
                 case STRING, BYTES -> {
                     if (end - pos < 4) {
-                        throw truncated(r, end, c);
+                        throw truncated(r, end, stepColumn[s]);
                     }
                     int len = (int) INT.get(buf, pos);
                     if (len < 0 || len > end - pos - 4) {
                         throw r.errorAt(pos, "length " + Integer.toUnsignedString(len) + " exceeds the "
-                                + (end - pos - 4) + " remaining bytes", where(c));
+                                + (end - pos - 4) + " remaining bytes", where(stepColumn[s]));
                     }
                     pos += 4;
-                    if (kind[c] == STRING) {
-                        r.validateUtf8(pos, len, where(c));
+                    if (kinds[s] == STRING) {
+                        r.validateUtf8(pos, len, where(stepColumn[s]));
                     }
                     pos += len;
                     segmentStarts[base + segment++] = pos;
                 }
                 default -> {
+                    int c = stepColumn[s];
                     r.seek(pos);
                     columns[c].skip(r, 1);
                     pos = r.position();
