@@ -69,7 +69,10 @@ public final class ServerFrameCodec {
         return new BsatnReader(body, 0, body.length, limits);
     }
 
-    /** One frame holding {@code messages} (exactly one for v2); compressed like the server does when asked to. */
+    /**
+     * One frame holding {@code messages} (exactly one for v2), compressed like the server when the body exceeds
+     * {@link #COMPRESSION_THRESHOLD}. Brotli frames are valid Brotli streams of uncompressed blocks.
+     */
     public byte[] encode(List<ServerMessage> messages, Compression compression) {
         if (messages.isEmpty() || (!subprotocol.batched() && messages.size() != 1)) {
             throw new IllegalArgumentException(subprotocol.wireName() + " frames carry "
@@ -87,7 +90,11 @@ public final class ServerFrameCodec {
         if (compression == Compression.GZIP) {
             return gzip(plain);
         }
-        throw new UnsupportedOperationException("Brotli encoding is not available; ask for Gzip or None");
+        byte[] brotli = BrotliStoredEncoder.encode(plain, 1, plain.length - 1);
+        byte[] frame = new byte[brotli.length + 1];
+        frame[0] = (byte) Compression.BROTLI.tag();
+        System.arraycopy(brotli, 0, frame, 1, brotli.length);
+        return frame;
     }
 
     private static byte[] gzip(byte[] plain) {
