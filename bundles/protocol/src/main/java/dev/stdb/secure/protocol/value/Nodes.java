@@ -118,9 +118,6 @@ final class Nodes {
 
         private BigInteger integerOf(Object value, String path) {
             if (value instanceof Value.Int i) {
-                if (i.type() == Primitive.U64 && type == Primitive.U64) {
-                    return i.toBigInteger();
-                }
                 return i.toBigInteger();
             }
             if (value instanceof Value.BigInt b) {
@@ -189,6 +186,8 @@ final class Nodes {
 
     /** {@code array<u8>}, kept as bytes rather than a list of numbers. */
     static final class BytesNode extends Node {
+        private static final PrimitiveNode U8 = new PrimitiveNode(Primitive.U8);
+
         BytesNode() {
             super("array<u8>");
         }
@@ -222,9 +221,8 @@ final class Nodes {
             } else if (value instanceof Value.Array || value instanceof Collection<?>) {
                 List<?> items = value instanceof Value.Array a ? a.elements() : new ArrayList<>((Collection<?>) value);
                 w.writeLength(items.size());
-                PrimitiveNode u8 = new PrimitiveNode(Primitive.U8);
                 for (int i = 0; i < items.size(); i++) {
-                    u8.write(items.get(i), w, path + "[" + i + "]");
+                    U8.write(items.get(i), w, path + "[" + i + "]");
                 }
             } else {
                 throw mismatch(path, value);
@@ -353,6 +351,11 @@ final class Nodes {
                 return true;
             }
             return node instanceof SpecialNode;
+        }
+
+        /** Fixed-size elements can be skipped in one step only when no byte of them needs checking (bools, tags). */
+        private static boolean needsCheck(Node n) {
+            return !(n instanceof SpecialNode) && !(n instanceof PrimitiveNode p && p.type != Primitive.BOOL);
         }
 
         @Override
