@@ -28,6 +28,8 @@ public final class BsatnReader {
     private final int limit;
     private final ProtocolLimits limits;
     private int pos;
+    /** Elements of zero-size arrays read so far, bounded by {@link ProtocolLimits#maxZeroSizeElements()}. */
+    private long zeroSizeElements;
 
     public BsatnReader(byte[] buf) {
         this(buf, 0, buf.length, ProtocolLimits.DEFAULT);
@@ -201,9 +203,14 @@ public final class BsatnReader {
             if (n * minElementBytes > limits.maxMessageBytes()) {
                 throw errorAt(at, "length " + n + " exceeds the limit of " + limits.maxMessageBytes() + " bytes", decoding);
             }
-        } else if (n > limits.maxZeroSizeElements()) {
-            throw errorAt(at, "count " + n + " of zero-size elements exceeds the limit of "
-                    + limits.maxZeroSizeElements(), decoding);
+        } else {
+            // Zero-size elements cost no input but a list entry each: bound them all, not each array alone.
+            zeroSizeElements += n;
+            if (zeroSizeElements > limits.maxZeroSizeElements()) {
+                throw errorAt(at, "count " + n + " of zero-size elements exceeds the limit of "
+                        + limits.maxZeroSizeElements() + (n == zeroSizeElements ? "" : " (" + zeroSizeElements
+                        + " in all)"), decoding);
+            }
         }
         return (int) n;
     }

@@ -38,7 +38,10 @@ public final class ServerFrameCodec {
         return subprotocol;
     }
 
-    /** The messages in one binary frame, in order. The frame array must not be changed afterwards. */
+    /**
+     * The messages in one binary frame, in order. The frame array must not be changed afterwards. Offsets in errors
+     * count from the first byte after the compression byte (in the decompressed body for compressed frames).
+     */
     public List<ServerMessage> decode(byte[] frame) {
         if (frame.length == 0) {
             throw new ProtocolException("empty frame", 0, "server frame");

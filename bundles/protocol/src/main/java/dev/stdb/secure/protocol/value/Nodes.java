@@ -482,7 +482,9 @@ final class Nodes {
                 }
                 Object v;
                 try {
-                    v = c.getAccessor().invoke(record);
+                    java.lang.reflect.Method accessor = c.getAccessor();
+                    accessor.trySetAccessible(); // records need not be public: nested private or local records
+                    v = accessor.invoke(record);
                 } catch (ReflectiveOperationException e) {
                     throw new ValueMismatchException(path + ": cannot read record component '" + c.getName() + "': " + e);
                 }

@@ -59,6 +59,8 @@ public final class RowDecoder {
     final int[] offsetInSegment;
     final int segments;
     final int[] primaryKey;
+    /** Fewest bytes a row can take. */
+    private final int minRowSize;
 
     private RowDecoder(String table, Typespace typespace, AlgebraicType.Product rowType, int[] primaryKey,
                        ProtocolLimits limits) {
@@ -104,6 +106,11 @@ public final class RowDecoder {
             }
         }
         segments = segment + 1;
+        int min = 0;
+        for (Node column : columns) {
+            min += column.minSize();
+        }
+        minRowSize = min;
         int[][] steps = steps(kind, size);
         stepKind = steps[0];
         stepSize = steps[1];
@@ -212,6 +219,11 @@ public final class RowDecoder {
         if (expected < 0) {
             throw new ProtocolException("fixed row size 0 with " + list.length() + " bytes of rows", 0, table + " rows");
         }
+        // Every row takes at least minRowSize bytes: check the announced count before sizing tables by it.
+        if ((long) expected * minRowSize > list.length() || (long) expected * segments > Integer.MAX_VALUE - 8) {
+            throw new ProtocolException("the size hint announces " + expected + " rows, more than " + list.length()
+                    + " bytes of rows can hold", 0, table + " rows");
+        }
         int[] segmentStarts = new int[Math.max(1, expected * segments)];
         BsatnReader r = new BsatnReader(buf, start, list.length(), limits);
         int pos = start;
@@ -248,10 +260,10 @@ public final class RowDecoder {
         for (int s = 0; s < kinds.length; s++) {
             switch (kinds[s]) {
                 case FIXED -> {
-                    pos += stepSize[s];
-                    if (pos > end) {
-                        throw truncated(r, end, stepColumn[s]);
+                    if (stepSize[s] > end - pos) {
+                        throw truncated(r, end, truncatedColumn(s, pos, end));
                     }
+                    pos += stepSize[s];
                 }
                 case BOOL -> {
                     if (pos >= end) {
@@ -282,7 +294,11 @@ public final class RowDecoder {
                 default -> {
                     int c = stepColumn[s];
                     r.seek(pos);
-                    columns[c].skip(r, 1);
+                    try {
+                        columns[c].skip(r, 1);
+                    } catch (ProtocolException e) {
+                        throw inColumn(e, c);
+                    }
                     pos = r.position();
                     if (size[c] < 0) {
                         segmentStarts[base + segment++] = pos;
@@ -291,6 +307,25 @@ public final class RowDecoder {
             }
         }
         return pos;
+    }
+
+    /** The column of merged fixed-size step {@code s}, starting at {@code pos}, that {@code end} cuts. */
+    private int truncatedColumn(int s, int pos, int end) {
+        int c = stepColumn[s];
+        for (int at = pos + size[c]; at <= end; at += size[c]) {
+            c++;
+        }
+        return c;
+    }
+
+    /** The error of a value nested in column {@code c}, with the table and column added to what was decoded. */
+    private ProtocolException inColumn(ProtocolException e, int c) {
+        String suffix = " at offset " + e.offset() + (e.decoding() == null ? "" : " while decoding " + e.decoding());
+        String message = e.getMessage();
+        String problem = message.endsWith(suffix) ? message.substring(0, message.length() - suffix.length()) : message;
+        ProtocolException inColumn = new ProtocolException(problem, e.offset(), where(c) + ": " + e.decoding());
+        inColumn.initCause(e);
+        return inColumn;
     }
 
     private ProtocolException truncated(BsatnReader r, int end, int c) {

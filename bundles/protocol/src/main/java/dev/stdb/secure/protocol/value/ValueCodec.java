@@ -55,7 +55,12 @@ public final class ValueCodec {
 
     /** Encodes {@code value}; {@code path} names it in errors. */
     public void write(Object value, BsatnWriter w, String path) {
-        root.write(value, w, path);
+        try {
+            root.write(value, w, path);
+        } catch (StackOverflowError e) {
+            // Only a value nested thousands deep (a recursive type) gets here; say so instead of dying.
+            throw new ValueMismatchException(path + ": value nested too deeply to encode as " + root.typeName);
+        }
     }
 
     /** Wire size when every value has the same size, else -1. */

@@ -217,6 +217,10 @@ class MessageRoundTripTest {
         List<ServerMessage> decoded = v2.decode(gzip);
         assertEquals(List.of(m), decoded);
         assertArrayEquals(plain, v2.encode(decoded, Compression.NONE));
+
+        byte[] brotli = v2.encode(List.of(m), Compression.BROTLI);
+        assertEquals(body > ServerFrameCodec.COMPRESSION_THRESHOLD ? 1 : 0, brotli[0]);
+        assertEquals(List.of(m), v2.decode(brotli));
     }
 
     @Property(tries = 500)
@@ -236,5 +240,9 @@ class MessageRoundTripTest {
         byte[] gzip = v3.encode(messages, Compression.GZIP);
         assertEquals(body > ServerFrameCodec.COMPRESSION_THRESHOLD ? 2 : 0, gzip[0]);
         assertEquals(messages, v3.decode(gzip));
+
+        byte[] brotli = v3.encode(messages, Compression.BROTLI);
+        assertEquals(body > ServerFrameCodec.COMPRESSION_THRESHOLD ? 1 : 0, brotli[0]);
+        assertEquals(messages, v3.decode(brotli));
     }
 }

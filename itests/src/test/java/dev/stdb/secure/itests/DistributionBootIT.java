@@ -1,0 +1,439 @@
+package dev.stdb.secure.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * Boots the Karaf distribution (distribution/, {@code stdb-secure-distribution} zip) as a child process, the way a user
+ * does with {@code bin/stdb-secure server}, and checks over Karaf's JMX MBeans that the boot features, stdb-secure-base
+ * among them, are installed and the api and protocol bundles are Active. SSH and JMX listen on free ports of 127.0.0.1
+ * only, configured in the test's own unpacked copy (which also enables the {@code karaf} user for JMX).
+ */
+public class DistributionBootIT {
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final String LOOPBACK = "127.0.0.1";
+
+    /** The boot features of distribution/pom.xml (VERIFIED-DEPENDENCIES.md §3, eventadmin, ours and what it pulls in). */
+    private static final List<String> EXPECTED_FEATURES = List.of("wrap", "shell", "feature", "jaas", "ssh", "management",
+            "bundle", "config", "deployer", "diagnostic", "instance", "kar", "log", "package", "service", "system", "scr",
+            "eventadmin", "stdb-secure-base", "stdb-secure-api", "stdb-secure-protocol");
+    private static final List<String> STDB_BUNDLES = List.of(Vectors.API_BSN, Vectors.PROTOCOL_BSN);
+
+    /** FeaturesServiceImpl logs "Done." when the boot features have been installed and started. */
+    private static final Pattern FEATURES_DONE = Pattern.compile("\\|\\s*FeaturesServiceImpl\\s*\\|.*\\|\\s*Done\\.");
+
+    private Path home;
+    private Process karaf;
+    private Thread killOnExit;
+    private int sshPort;
+    private int rmiRegistryPort;
+    private int rmiServerPort;
+
+    @Before
+    public void unpackAndConfigure() throws IOException {
+        Path zip = Paths.get(Vectors.required("stdb.distribution.zip"));
+        Path work = Paths.get(Vectors.required("stdb.distribution.work"));
+        assertTrue("distribution zip missing: " + zip, Files.isRegularFile(zip));
+        deleteTree(work);
+        home = unzip(zip, work);
+
+        int[] ports = freeLoopbackPorts(3);
+        sshPort = ports[0];
+        rmiRegistryPort = ports[1];
+        rmiServerPort = ports[2];
+        Path etc = home.resolve("etc");
+        setProperties(etc.resolve("org.apache.karaf.shell.cfg"),
+                Map.of("sshHost", LOOPBACK, "sshPort", Integer.toString(sshPort)));
+        setProperties(etc.resolve("org.apache.karaf.management.cfg"),
+                Map.of("rmiRegistryHost", LOOPBACK, "rmiRegistryPort", Integer.toString(rmiRegistryPort),
+                        "rmiServerHost", LOOPBACK, "rmiServerPort", Integer.toString(rmiServerPort)));
+        // Karaf 4.4 ships the karaf user commented out; enable it (admin roles, for JMX) in this copy only.
+        Files.writeString(etc.resolve("users.properties"),
+                "\nkaraf = karaf,_g_:admingroup\n_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n",
+                StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
+    }
+
+    @Test
+    public void bootsWithStdbSecureBase() throws Exception {
+        Path launcher = home.resolve("bin/stdb-secure");
+        assertTrue("bin/stdb-secure missing", Files.isRegularFile(launcher));
+        String branding = Files.readString(home.resolve("etc/branding.properties"), StandardCharsets.ISO_8859_1);
+        assertTrue(branding, branding.contains("SpacetimeDB Secure Client for OSGi"));
+        assertTrue(branding, branding.contains("Not installed yet: the core connection"));
+
+        long started = System.nanoTime();
+        long deadline = started + BOOT_TIMEOUT.toNanos();
+        start(launcher);
+        awaitFeaturesDone(deadline);
+
+        // The JMX connector may come up a moment after the features; poll until the stdb bundles are Active.
+        Map<String, String> bundles = Map.of();
+        Map<String, Boolean> features = Map.of();
+        Exception lastError = null;
+        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://" + LOOPBACK + ":" + rmiServerPort + "/jndi/rmi://"
+                + LOOPBACK + ":" + rmiRegistryPort + "/karaf-root");
+        while (true) {
+            assertAlive();
+            try (JMXConnector connector = JMXConnectorFactory.connect(url,
+                    Map.of(JMXConnector.CREDENTIALS, new String[] {"karaf", "karaf"}))) {
+                MBeanServerConnection server = connector.getMBeanServerConnection();
+                bundles = bundleStates(server);
+                features = installedFeatures(server);
+                lastError = null;
+                if (ready(bundles, features)) {
+                    break;
+                }
+            } catch (IOException | RuntimeException e) {
+                lastError = e;
+            }
+            if (System.nanoTime() > deadline) {
+                fail("stdb bundles not Active over JMX (" + url + ") within " + BOOT_TIMEOUT.toSeconds() + " s; bundles "
+                        + bundles + ", last error " + lastError + "\n" + diagnostics());
+            }
+            Thread.sleep(250);
+        }
+        System.out.printf("DistributionBootIT: Karaf up and stdb bundles Active after %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+
+        for (String bsn : STDB_BUNDLES) {
+            assertEquals(bsn + " state", "Active", bundles.get(bsn));
+        }
+        for (String feature : EXPECTED_FEATURES) {
+            assertEquals("feature " + feature + " installed; features " + features, Boolean.TRUE, features.get(feature));
+        }
+        List<String> notStarted = bundles.entrySet().stream()
+                .filter(e -> !e.getValue().equals("Active") && !e.getValue().equals("Resolved"))
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.toList());
+        assertEquals("bundles neither Active nor Resolved (fragments)", List.of(), notStarted);
+
+        // SSH answers on the configured loopback port, and nothing listens beyond loopback.
+        try (Socket ssh = new Socket()) {
+            ssh.connect(new InetSocketAddress(LOOPBACK, sshPort), 5_000);
+            ssh.setSoTimeout(5_000);
+            String banner = new BufferedReader(new InputStreamReader(ssh.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            assertTrue("SSH banner: " + banner, banner != null && banner.startsWith("SSH-2.0-"));
+        }
+        assertEquals("TCP listeners of Karaf outside loopback", List.of(), nonLoopbackListeners());
+
+        String log = Files.readString(home.resolve("data/log/karaf.log"), StandardCharsets.UTF_8);
+        assertTrue("karaf.log has errors:\n" + tail(home.resolve("data/log/karaf.log"), 60),
+                !log.contains("| ERROR |") && !log.contains("NoClassDefFoundError"));
+    }
+
+    @After
+    public void stop() throws Exception {
+        if (karaf == null) {
+            return;
+        }
+        try {
+            List<ProcessHandle> tree = processTree();
+            // bin/karaf is a shell script that forks java: stop java first (Karaf's shutdown hook), then the script.
+            tree.stream().filter(h -> h.pid() != karaf.pid()).forEach(ProcessHandle::destroy);
+            karaf.destroy();
+            long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+            for (ProcessHandle h : tree) {
+                long left = deadline - System.nanoTime();
+                try {
+                    h.onExit().get(Math.max(left, 1), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    // forced below
+                }
+            }
+            List<ProcessHandle> survivors = tree.stream().filter(ProcessHandle::isAlive).collect(Collectors.toList());
+            if (!survivors.isEmpty()) {
+                System.err.println("DistributionBootIT: forcing " + survivors.stream().map(ProcessHandle::pid)
+                        .collect(Collectors.toList()) + " after " + STOP_TIMEOUT.toSeconds() + " s");
+                survivors.forEach(ProcessHandle::destroyForcibly);
+                for (ProcessHandle h : survivors) {
+                    h.onExit().get(10, TimeUnit.SECONDS);
+                }
+            }
+            karaf.waitFor(10, TimeUnit.SECONDS);
+            assertTrue("Karaf processes still alive: " + survivors, survivors.stream().noneMatch(ProcessHandle::isAlive));
+        } finally {
+            if (killOnExit != null) {
+                Runtime.getRuntime().removeShutdownHook(killOnExit);
+            }
+            karaf = null;
+        }
+    }
+
+    private void start(Path launcher) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "server")
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(home.resolve("console.out").toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("KARAF_") || k.equals("JAVA_OPTS") || k.equals("EXTRA_JAVA_OPTS")
+                || k.equals("JAVA_DEBUG_OPTS"));
+        env.put("JAVA_HOME", "/nonexistent");
+        karaf = builder.start();
+        karaf.getOutputStream().close();
+        // Should the test JVM die before @After runs, do not leave Karaf behind.
+        Process process = karaf;
+        killOnExit = new Thread(() -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }, "kill-karaf");
+        Runtime.getRuntime().addShutdownHook(killOnExit);
+    }
+
+    private void awaitFeaturesDone(long deadline) throws IOException, InterruptedException {
+        Path log = home.resolve("data/log/karaf.log");
+        while (true) {
+            assertAlive();
+            if (Files.isRegularFile(log)
+                    && FEATURES_DONE.matcher(Files.readString(log, StandardCharsets.UTF_8)).find()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                fail("Karaf did not install its boot features within " + BOOT_TIMEOUT.toSeconds() + " s\n"
+                        + diagnostics());
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private void assertAlive() {
+        if (!karaf.isAlive()) {
+            fail("Karaf exited with " + karaf.exitValue() + "\n" + diagnostics());
+        }
+    }
+
+    private static boolean ready(Map<String, String> bundles, Map<String, Boolean> features) {
+        return STDB_BUNDLES.stream().allMatch(b -> "Active".equals(bundles.get(b)))
+                && Boolean.TRUE.equals(features.get("stdb-secure-base"));
+    }
+
+    private static Map<String, String> bundleStates(MBeanServerConnection server) throws Exception {
+        TabularData table = (TabularData) server.getAttribute(
+                new ObjectName("org.apache.karaf:type=bundle,name=root"), "Bundles");
+        Map<String, String> states = new TreeMap<>();
+        for (Object row : table.values()) {
+            CompositeData bundle = (CompositeData) row;
+            states.put((String) bundle.get("Symbolic Name"), (String) bundle.get("State"));
+        }
+        return states;
+    }
+
+    private static Map<String, Boolean> installedFeatures(MBeanServerConnection server) throws Exception {
+        TabularData table = (TabularData) server.getAttribute(
+                new ObjectName("org.apache.karaf:type=feature,name=root"), "Features");
+        Map<String, Boolean> installed = new TreeMap<>();
+        for (Object row : table.values()) {
+            CompositeData feature = (CompositeData) row;
+            installed.merge((String) feature.get("Name"), (Boolean) feature.get("Installed"), Boolean::logicalOr);
+        }
+        return installed;
+    }
+
+    private List<ProcessHandle> processTree() {
+        List<ProcessHandle> tree = new ArrayList<>();
+        karaf.descendants().forEach(tree::add);
+        tree.add(karaf.toHandle());
+        return tree;
+    }
+
+    /** Listening TCP sockets of the Karaf process tree that are not bound to loopback (Linux /proc; else none). */
+    private List<String> nonLoopbackListeners() throws IOException {
+        List<String> found = new ArrayList<>();
+        for (ProcessHandle h : processTree()) {
+            Path fds = Paths.get("/proc", Long.toString(h.pid()), "fd");
+            if (!Files.isDirectory(fds)) {
+                continue;
+            }
+            Set<String> inodes = new HashSet<>();
+            try (Stream<Path> list = Files.list(fds)) {
+                for (Path fd : (Iterable<Path>) list::iterator) {
+                    try {
+                        Matcher m = Pattern.compile("socket:\\[(\\d+)]")
+                                .matcher(Files.readSymbolicLink(fd).toString());
+                        if (m.matches()) {
+                            inodes.add(m.group(1));
+                        }
+                    } catch (IOException closedMeanwhile) {
+                        // ignore
+                    }
+                }
+            }
+            for (String table : List.of("tcp", "tcp6")) {
+                Path file = Paths.get("/proc", Long.toString(h.pid()), "net", table);
+                if (!Files.isRegularFile(file)) {
+                    continue;
+                }
+                List<String> lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {
+                        String[] local = f[1].split(":");
+                        InetAddress address = InetAddress.getByAddress(procAddress(local[0]));
+                        if (!address.isLoopbackAddress()) {
+                            found.add(address.getHostAddress() + ":" + Integer.parseInt(local[1], 16));
+                        }
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /** /proc/net/tcp{,6} print addresses as 32-bit words in host byte order. */
+    private static byte[] procAddress(String hex) {
+        byte[] bytes = new byte[hex.length() / 2];
+        boolean little = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        for (int word = 0; word < bytes.length / 4; word++) {
+            for (int i = 0; i < 4; i++) {
+                int source = word * 4 + (little ? 3 - i : i);
+                bytes[word * 4 + i] = (byte) Integer.parseInt(hex.substring(source * 2, source * 2 + 2), 16);
+            }
+        }
+        return bytes;
+    }
+
+    private String diagnostics() {
+        return "--- tail of data/log/karaf.log ---\n" + tail(home.resolve("data/log/karaf.log"), 80)
+                + "\n--- tail of console output ---\n" + tail(home.resolve("console.out"), 40);
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(" + file + " unreadable: " + e + ")";
+        }
+    }
+
+    /** Unpacks the zip (one top-level directory, the assembly) into work; returns that directory. */
+    private static Path unzip(Path zip, Path work) throws IOException {
+        Path root = null;
+        try (ZipFile file = new ZipFile(zip.toFile())) {
+            for (Enumeration<? extends ZipEntry> entries = file.entries(); entries.hasMoreElements();) {
+                ZipEntry entry = entries.nextElement();
+                Path target = work.resolve(entry.getName()).normalize();
+                if (!target.startsWith(work)) {
+                    throw new IOException("zip entry outside the target: " + entry.getName());
+                }
+                if (root == null) {
+                    root = work.resolve(work.relativize(target).getName(0));
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    try (InputStream in = file.getInputStream(entry)) {
+                        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        }
+        assertTrue("no bin/karaf in " + zip, root != null && Files.isRegularFile(root.resolve("bin/karaf")));
+        // java.util.zip drops the Unix modes: make the shell scripts executable again.
+        try (Stream<Path> bin = Files.walk(root.resolve("bin"))) {
+            for (Path script : (Iterable<Path>) bin::iterator) {
+                if (Files.isRegularFile(script) && !script.toString().endsWith(".bat")) {
+                    Set<PosixFilePermission> perms = new HashSet<>(Files.getPosixFilePermissions(script));
+                    perms.addAll(Set.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+                            PosixFilePermission.OTHERS_EXECUTE));
+                    Files.setPosixFilePermissions(script, perms);
+                }
+            }
+        }
+        return root;
+    }
+
+    /** Sets existing {@code key = value} lines of a Karaf .cfg file; fails if a key is not there. */
+    private static void setProperties(Path cfg, Map<String, String> values) throws IOException {
+        List<String> lines = Files.readAllLines(cfg, StandardCharsets.ISO_8859_1);
+        for (Map.Entry<String, String> value : values.entrySet()) {
+            Pattern key = Pattern.compile("^\\s*" + Pattern.quote(value.getKey()) + "\\s*=.*$");
+            boolean set = false;
+            for (int i = 0; i < lines.size(); i++) {
+                if (key.matcher(lines.get(i)).matches()) {
+                    lines.set(i, value.getKey() + " = " + value.getValue());
+                    set = true;
+                }
+            }
+            assertTrue(value.getKey() + " not found in " + cfg, set);
+        }
+        Files.write(cfg, lines, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Distinct free TCP ports on loopback (all held open together, so they differ). */
+    private static int[] freeLoopbackPorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK));
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+}
