@@ -215,7 +215,7 @@ public class DistributionBootIT {
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("KARAF_") || k.equals("JAVA_OPTS") || k.equals("EXTRA_JAVA_OPTS")
                 || k.equals("JAVA_DEBUG_OPTS"));
-        env.put("JAVA_HOME", "/nonexistent");
+        env.put("JAVA_HOME", System.getProperty("java.home"));
         karaf = builder.start();
         karaf.getOutputStream().close();
         // Should the test JVM die before @After runs, do not leave Karaf behind.
