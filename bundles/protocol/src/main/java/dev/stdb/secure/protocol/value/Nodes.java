@@ -353,11 +353,6 @@ final class Nodes {
             return node instanceof SpecialNode;
         }
 
-        /** Fixed-size elements can be skipped in one step only when no byte of them needs checking (bools, tags). */
-        private static boolean needsCheck(Node n) {
-            return !(n instanceof SpecialNode) && !(n instanceof PrimitiveNode p && p.type != Primitive.BOOL);
-        }
-
         @Override
         Value read(BsatnReader r, int depth) {
             checkDepth(r, depth, typeName);
