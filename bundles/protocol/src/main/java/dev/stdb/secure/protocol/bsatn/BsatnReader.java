@@ -1,5 +1,6 @@
 package dev.stdb.secure.protocol.bsatn;
 
+import dev.stdb.secure.protocol.ByteString;
 import dev.stdb.secure.protocol.ConnectionId;
 import dev.stdb.secure.protocol.Identity;
 import dev.stdb.secure.protocol.ProtocolException;
@@ -234,6 +235,11 @@ public final class BsatnReader {
         byte[] out = new byte[lastLength];
         System.arraycopy(buf, at, out, 0, lastLength);
         return out;
+    }
+
+    public ByteString readByteString(String decoding) {
+        int at = readSlice(decoding);
+        return ByteString.copyOf(buf, at, lastLength);
     }
 
     public String readString(String decoding) {

@@ -1,5 +1,6 @@
 package dev.stdb.secure.protocol.bsatn;
 
+import dev.stdb.secure.protocol.ByteString;
 import dev.stdb.secure.protocol.ConnectionId;
 import dev.stdb.secure.protocol.Identity;
 import dev.stdb.secure.protocol.TimeDuration;
@@ -145,6 +146,13 @@ public final class BsatnWriter {
     /** {@code bytes}: u32 length then the bytes. */
     public BsatnWriter writeBytes(byte[] b) {
         return writeBytes(b, 0, b.length);
+    }
+
+    public BsatnWriter writeBytes(ByteString b) {
+        writeLength(b.length());
+        int at = ensure(b.length());
+        b.copyTo(buf, at);
+        return this;
     }
 
     public BsatnWriter writeBytes(byte[] b, int off, int len) {

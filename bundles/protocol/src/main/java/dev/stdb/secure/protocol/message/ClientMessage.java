@@ -1,6 +1,7 @@
 package dev.stdb.secure.protocol.message;
 
-import java.util.Arrays;
+import dev.stdb.secure.protocol.ByteString;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -32,60 +33,26 @@ public sealed interface ClientMessage {
     }
 
     /** Calls a reducer with BSATN arguments (tag 3); the flags byte is always 0 in v2. */
-    record CallReducer(int requestId, String reducer, byte[] args) implements ClientMessage {
+    record CallReducer(int requestId, String reducer, ByteString args) implements ClientMessage {
         public CallReducer {
             Objects.requireNonNull(reducer, "reducer");
-            args = args.clone();
+            Objects.requireNonNull(args, "args");
         }
 
-        @Override
-        public byte[] args() {
-            return args.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof CallReducer c && c.requestId == requestId && c.reducer.equals(reducer)
-                    && Arrays.equals(c.args, args);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(requestId, reducer, Arrays.hashCode(args));
-        }
-
-        @Override
-        public String toString() {
-            return "CallReducer[requestId=" + requestId + ", reducer=" + reducer + ", args=" + args.length + " bytes]";
+        public CallReducer(int requestId, String reducer, byte[] args) {
+            this(requestId, reducer, ByteString.copyOf(args));
         }
     }
 
     /** Calls a procedure with BSATN arguments (tag 4); the flags byte is always 0 in v2. */
-    record CallProcedure(int requestId, String procedure, byte[] args) implements ClientMessage {
+    record CallProcedure(int requestId, String procedure, ByteString args) implements ClientMessage {
         public CallProcedure {
             Objects.requireNonNull(procedure, "procedure");
-            args = args.clone();
+            Objects.requireNonNull(args, "args");
         }
 
-        @Override
-        public byte[] args() {
-            return args.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof CallProcedure c && c.requestId == requestId && c.procedure.equals(procedure)
-                    && Arrays.equals(c.args, args);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(requestId, procedure, Arrays.hashCode(args));
-        }
-
-        @Override
-        public String toString() {
-            return "CallProcedure[requestId=" + requestId + ", procedure=" + procedure + ", args=" + args.length + " bytes]";
+        public CallProcedure(int requestId, String procedure, byte[] args) {
+            this(requestId, procedure, ByteString.copyOf(args));
         }
     }
 

@@ -59,13 +59,13 @@ public final class ClientMessageCodec {
                 int requestId = r.readI32("ClientMessage.CallReducer.request_id");
                 readZeroFlags(r, "ClientMessage.CallReducer.flags");
                 yield new ClientMessage.CallReducer(requestId, r.readString("ClientMessage.CallReducer.reducer"),
-                        r.readBytes("ClientMessage.CallReducer.args"));
+                        r.readByteString("ClientMessage.CallReducer.args"));
             }
             default -> {
                 int requestId = r.readI32("ClientMessage.CallProcedure.request_id");
                 readZeroFlags(r, "ClientMessage.CallProcedure.flags");
                 yield new ClientMessage.CallProcedure(requestId, r.readString("ClientMessage.CallProcedure.procedure"),
-                        r.readBytes("ClientMessage.CallProcedure.args"));
+                        r.readByteString("ClientMessage.CallProcedure.args"));
             }
         };
     }

@@ -1,11 +1,11 @@
 package dev.stdb.secure.protocol.message;
 
+import dev.stdb.secure.protocol.ByteString;
 import dev.stdb.secure.protocol.ConnectionId;
 import dev.stdb.secure.protocol.Identity;
 import dev.stdb.secure.protocol.TimeDuration;
 import dev.stdb.secure.protocol.Timestamp;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -132,31 +132,14 @@ public sealed interface ServerMessage {
     /** {@code ReducerOutcome}. */
     sealed interface ReducerOutcome {
         /** Committed, with the return value and the caller's row changes (tag 0). */
-        record Ok(byte[] returnValue, TransactionUpdate transactionUpdate) implements ReducerOutcome {
+        record Ok(ByteString returnValue, TransactionUpdate transactionUpdate) implements ReducerOutcome {
             public Ok {
-                returnValue = returnValue.clone();
+                Objects.requireNonNull(returnValue, "returnValue");
                 Objects.requireNonNull(transactionUpdate, "transactionUpdate");
             }
 
-            @Override
-            public byte[] returnValue() {
-                return returnValue.clone();
-            }
-
-            @Override
-            public boolean equals(Object o) {
-                return o instanceof Ok ok && Arrays.equals(ok.returnValue, returnValue)
-                        && ok.transactionUpdate.equals(transactionUpdate);
-            }
-
-            @Override
-            public int hashCode() {
-                return 31 * Arrays.hashCode(returnValue) + transactionUpdate.hashCode();
-            }
-
-            @Override
-            public String toString() {
-                return "Ok[returnValue=" + returnValue.length + " bytes, " + transactionUpdate + "]";
+            public Ok(byte[] returnValue, TransactionUpdate transactionUpdate) {
+                this(ByteString.copyOf(returnValue), transactionUpdate);
             }
         }
 
@@ -165,29 +148,13 @@ public sealed interface ServerMessage {
         }
 
         /** The reducer returned its declared error type, BSATN-encoded; rolled back (tag 2). */
-        record Err(byte[] error) implements ReducerOutcome {
+        record Err(ByteString error) implements ReducerOutcome {
             public Err {
-                error = error.clone();
+                Objects.requireNonNull(error, "error");
             }
 
-            @Override
-            public byte[] error() {
-                return error.clone();
-            }
-
-            @Override
-            public boolean equals(Object o) {
-                return o instanceof Err e && Arrays.equals(e.error, error);
-            }
-
-            @Override
-            public int hashCode() {
-                return Arrays.hashCode(error);
-            }
-
-            @Override
-            public String toString() {
-                return "Err[" + error.length + " bytes]";
+            public Err(byte[] error) {
+                this(ByteString.copyOf(error));
             }
         }
 
@@ -202,29 +169,13 @@ public sealed interface ServerMessage {
     /** {@code ProcedureStatus}. */
     sealed interface ProcedureStatus {
         /** The BSATN of the procedure's return value (tag 0). */
-        record Returned(byte[] value) implements ProcedureStatus {
+        record Returned(ByteString value) implements ProcedureStatus {
             public Returned {
-                value = value.clone();
+                Objects.requireNonNull(value, "value");
             }
 
-            @Override
-            public byte[] value() {
-                return value.clone();
-            }
-
-            @Override
-            public boolean equals(Object o) {
-                return o instanceof Returned r && Arrays.equals(r.value, value);
-            }
-
-            @Override
-            public int hashCode() {
-                return Arrays.hashCode(value);
-            }
-
-            @Override
-            public String toString() {
-                return "Returned[" + value.length + " bytes]";
+            public Returned(byte[] value) {
+                this(ByteString.copyOf(value));
             }
         }
 

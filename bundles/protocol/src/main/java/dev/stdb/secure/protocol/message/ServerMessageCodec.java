@@ -69,7 +69,7 @@ public final class ServerMessageCodec {
                     r.readTimestamp("ServerMessage.ReducerResult.timestamp"), readReducerOutcome(r));
             default -> {
                 ProcedureStatus status = r.readTag(2, "ServerMessage.ProcedureResult.status") == 0
-                        ? new ProcedureStatus.Returned(r.readBytes("ServerMessage.ProcedureResult.status.Returned"))
+                        ? new ProcedureStatus.Returned(r.readByteString("ServerMessage.ProcedureResult.status.Returned"))
                         : new ProcedureStatus.InternalError(r.readString("ServerMessage.ProcedureResult.status.InternalError"));
                 yield new ServerMessage.ProcedureResult(status,
                         r.readTimestamp("ServerMessage.ProcedureResult.timestamp"),
@@ -82,10 +82,10 @@ public final class ServerMessageCodec {
     private static ReducerOutcome readReducerOutcome(BsatnReader r) {
         String what = "ServerMessage.ReducerResult.result";
         return switch (r.readTag(4, what)) {
-            case 0 -> new ReducerOutcome.Ok(r.readBytes(what + ".Ok.ret_value"),
+            case 0 -> new ReducerOutcome.Ok(r.readByteString(what + ".Ok.ret_value"),
                     readTransactionUpdate(r, what + ".Ok.transaction_update"));
             case 1 -> new ReducerOutcome.OkEmpty();
-            case 2 -> new ReducerOutcome.Err(r.readBytes(what + ".Err"));
+            case 2 -> new ReducerOutcome.Err(r.readByteString(what + ".Err"));
             default -> new ReducerOutcome.InternalError(r.readString(what + ".InternalError"));
         };
     }

@@ -209,7 +209,7 @@ final class Nodes {
 
         @Override
         Value read(BsatnReader r, int depth) {
-            return new Value.Bytes(r.readBytes(typeName));
+            return new Value.Bytes(r.readByteString(typeName));
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.stdb.secure.protocol.value;
 
+import dev.stdb.secure.protocol.ByteString;
 import dev.stdb.secure.protocol.ConnectionId;
 import dev.stdb.secure.protocol.Identity;
 import dev.stdb.secure.protocol.TimeDuration;
@@ -8,7 +9,6 @@ import dev.stdb.secure.protocol.schema.AlgebraicType;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -55,33 +55,17 @@ public sealed interface Value {
     }
 
     /** {@code array<u8>}. */
-    record Bytes(byte[] value) implements Value {
+    record Bytes(ByteString value) implements Value {
         public Bytes {
-            value = value.clone();
+            Objects.requireNonNull(value, "value");
         }
 
-        @Override
-        public byte[] value() {
-            return value.clone();
+        public Bytes(byte[] value) {
+            this(ByteString.copyOf(value));
         }
 
         public int length() {
-            return value.length;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Bytes b && Arrays.equals(b.value, value);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(value);
-        }
-
-        @Override
-        public String toString() {
-            return "Bytes[" + value.length + "]";
+            return value.length();
         }
     }
 
