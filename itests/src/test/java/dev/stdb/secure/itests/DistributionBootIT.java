@@ -90,6 +90,11 @@ public class DistributionBootIT {
         rmiRegistryPort = ports[1];
         rmiServerPort = ports[2];
         Path etc = home.resolve("etc");
+        java.util.Properties shipped = new java.util.Properties();
+        try (java.io.Reader in = Files.newBufferedReader(etc.resolve("org.apache.karaf.shell.cfg"))) {
+            shipped.load(in);
+        }
+        assertEquals("the shipped console listens on loopback only", LOOPBACK, shipped.getProperty("sshHost"));
         setProperties(etc.resolve("org.apache.karaf.shell.cfg"),
                 Map.of("sshHost", LOOPBACK, "sshPort", Integer.toString(sshPort)));
         setProperties(etc.resolve("org.apache.karaf.management.cfg"),
