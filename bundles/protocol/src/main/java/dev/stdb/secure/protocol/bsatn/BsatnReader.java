@@ -257,8 +257,21 @@ public final class BsatnReader {
     public void validateUtf8(int at, int len, String decoding) {
         int bad = Utf8.firstInvalid(buf, at, len);
         if (bad >= 0) {
-            throw errorAt(bad, "invalid UTF-8 byte 0x" + Integer.toHexString(buf[bad] & 0xFF), decoding);
+            throw invalidUtf8(bad, decoding);
         }
+    }
+
+    /**
+     * Absolute position of the first byte of an invalid UTF-8 sequence in {@code buffer()[at, at+len)}, or -1: for
+     * hot loops that build their error message only when there is an error.
+     */
+    public int firstInvalidUtf8(int at, int len) {
+        return Utf8.firstInvalid(buf, at, len);
+    }
+
+    /** The error for an invalid UTF-8 sequence starting at absolute position {@code bad}. */
+    public ProtocolException invalidUtf8(int bad, String decoding) {
+        return errorAt(bad, "invalid UTF-8 byte 0x" + Integer.toHexString(buf[bad] & 0xFF), decoding);
     }
 
     private static String decodeUtf8(byte[] buf, int at, int len, BsatnReader r, String decoding) {

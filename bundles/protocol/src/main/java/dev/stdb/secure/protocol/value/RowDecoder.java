@@ -286,7 +286,10 @@ public final class RowDecoder {
                     }
                     pos += 4;
                     if (kinds[s] == STRING) {
-                        r.validateUtf8(pos, len, where(stepColumn[s]));
+                        int bad = r.firstInvalidUtf8(pos, len);
+                        if (bad >= 0) {
+                            throw r.invalidUtf8(bad, where(stepColumn[s]));
+                        }
                     }
                     pos += len;
                     segmentStarts[base + segment++] = pos;
