@@ -15,12 +15,22 @@ public sealed interface RowSizeHint {
     }
 
     /** Start offset of each row (tag 1, array of u64); row i ends where row i+1 starts, the last at the end. */
-    record RowOffsets(long[] offsets) implements RowSizeHint {
-        public RowOffsets {
-            offsets = offsets.clone();
+    final class RowOffsets implements RowSizeHint {
+        private final long[] offsets;
+
+        public RowOffsets(long[] offsets) {
+            this.offsets = offsets.clone();
         }
 
-        @Override
+        private RowOffsets(long[] offsets, boolean owned) {
+            this.offsets = offsets;
+        }
+
+        /** Takes ownership of an array nobody else holds: the decoder's, 8 bytes per row it need not copy. */
+        static RowOffsets owning(long[] offsets) {
+            return new RowOffsets(offsets, true);
+        }
+
         public long[] offsets() {
             return offsets.clone();
         }

@@ -135,7 +135,7 @@ public final class ServerMessageCodec {
             for (int i = 0; i < n; i++) {
                 offsets[i] = r.readI64(what + ".size_hint.RowOffsets");
             }
-            hint = new RowSizeHint.RowOffsets(offsets);
+            hint = RowSizeHint.RowOffsets.owning(offsets);
         }
         int dataAt = r.readSlice(what + ".rows_data");
         int length = r.lastLength();
