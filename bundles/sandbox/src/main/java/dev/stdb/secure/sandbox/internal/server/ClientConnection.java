@@ -22,8 +22,12 @@ import java.util.Map;
 /**
  * One client's WebSocket. Frames are decoded here and handed to the {@link Engine}, which owns all state changes;
  * the subscriptions map is only touched on the engine's thread.
+ *
+ * <p>Public only because Jetty binds the listener methods through a public method-handle lookup: a package-private
+ * endpoint class fails every upgrade with HTTP 500 ("Unable to access method ... onWebSocketOpen"). The package is
+ * internal all the same.
  */
-final class ClientConnection implements Session.Listener.AutoDemanding {
+public final class ClientConnection implements Session.Listener.AutoDemanding {
     private final Engine engine;
     private final Identity identity;
     private final ConnectionId connectionId;
