@@ -37,7 +37,7 @@ public final class SandboxFaults {
         state.delayFrames(delay);
     }
 
-    /** Each connection sends its next {@code count} frames in reverse order. */
+    /** Each live connection sends its next {@code count} frames in reverse order (connections opened later do not). */
     public void reorderNextFrames(int count) {
         state.reorderNextFrames(count);
     }

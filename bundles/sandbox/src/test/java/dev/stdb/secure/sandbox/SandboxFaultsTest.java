@@ -138,6 +138,29 @@ class SandboxFaultsTest {
     }
 
     @Test
+    void reorderNextFramesAppliesToEachConnectionAndLosesNothing() {
+        TestClient caller = connect();
+        TestClient watcher = connect();
+        caller.subscribe(1, "SELECT * FROM person");
+        watcher.subscribe(1, "SELECT * FROM person");
+        sandbox.faults().reorderNextFrames(2);
+        int first = caller.callReducer("add_person", reducers.encodeArgs("add_person", "Ada", 36));
+        int second = caller.callReducer("add_person", reducers.encodeArgs("add_person", "Bob", 41));
+        assertEquals(second, caller.expect(ServerMessage.ReducerResult.class).requestId());
+        assertEquals(first, caller.expect(ServerMessage.ReducerResult.class).requestId());
+        ServerMessage.TransactionUpdate bob = watcher.expect(ServerMessage.TransactionUpdate.class);
+        ServerMessage.TransactionUpdate ada = watcher.expect(ServerMessage.TransactionUpdate.class);
+        assertEquals(List.of("2:Bob:41"), Rows.people(Rows.inserts(sandbox.schema(), bob, "person")));
+        assertEquals(List.of("1:Ada:36"), Rows.people(Rows.inserts(sandbox.schema(), ada, "person")));
+
+        // A connection opened afterwards is not affected, and the others are back in order.
+        TestClient late = connect();
+        late.assertNothingPending();
+        caller.assertNothingPending();
+        watcher.assertNothingPending();
+    }
+
+    @Test
     void sendMalformedFrame() {
         TestClient c = connect();
         c.clearFrames();

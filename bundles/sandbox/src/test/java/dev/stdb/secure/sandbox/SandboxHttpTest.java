@@ -314,10 +314,20 @@ class SandboxHttpTest {
         assertEquals(400, notJson.statusCode());
 
         assertEquals(400, callReducer("init", "[]").statusCode());
+        HttpResponse<String> panic = callReducer("panic", "[]");
+        assertEquals(530, panic.statusCode());
+        assertTrue(panic.body().contains("panic"), panic.body());
 
         // Nothing was committed by any of them.
         HttpResponse<String> sql = post("v1/database/" + sandbox.database() + "/sql", "SELECT * FROM person");
         assertEquals(List.of(), ((Map<?, ?>) jsonArray(Json.parse(sql.body())).get(0)).get("rows"));
+    }
+
+    @Test
+    void subscribeWithoutUpgradeIs400AndPingIs200() throws Exception {
+        assertEquals(400, get("v1/database/" + sandbox.database() + "/subscribe").statusCode());
+        assertEquals(200, get("v1/ping").statusCode());
+        assertEquals(404, get("v1/nothing-here").statusCode());
     }
 
     @Test

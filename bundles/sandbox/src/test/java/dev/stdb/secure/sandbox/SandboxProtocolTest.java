@@ -486,6 +486,49 @@ class SandboxProtocolTest {
         assertInstanceOf(ServerMessage.ProcedureStatus.InternalError.class, missing.status());
     }
 
+    @Test
+    void aSubscriberLeavingWhileTransactionsAreInFlightDoesNotBreakTheOthers() {
+        TestClient caller = connect();
+        caller.initial();
+        // 4000 people first: every add_person then scans them, which keeps the engine busy for a while below.
+        int existing = 4000;
+        addPeople(caller, 0, existing, "p");
+        TestClient leaving = connect();
+        TestClient staying = connect();
+        leaving.subscribe(1, "SELECT * FROM person");
+        staying.subscribe(1, "SELECT * FROM person WHERE name = 'last'");
+
+        int calls = 3000;
+        List<ClientMessage> batch = new ArrayList<>();
+        for (int i = existing; i < existing + calls - 1; i++) {
+            batch.add(new ClientMessage.CallReducer(i, "add_person", reducers.encodeArgs("add_person", "q" + i, 20)));
+        }
+        batch.add(new ClientMessage.CallReducer(existing + calls - 1, "add_person", reducers.encodeArgs("add_person", "last", 20)));
+        caller.sendBatched(batch);
+        assertEquals(existing, caller.expect(ServerMessage.ReducerResult.class).requestId());
+        leaving.abort(); // gone while the engine is still working through the calls
+        for (int i = existing + 1; i < existing + calls; i++) {
+            ServerMessage.ReducerResult r = caller.expect(ServerMessage.ReducerResult.class);
+            assertEquals(i, r.requestId());
+            assertInstanceOf(ReducerOutcome.OkEmpty.class, r.result());
+        }
+        ServerMessage.TransactionUpdate last = staying.expect(ServerMessage.TransactionUpdate.class);
+        assertEquals(List.of((existing + calls) + ":last:20"), Rows.people(Rows.inserts(schema, last, "person")));
+        caller.assertNothingPending();
+    }
+
+    /** {@code count} add_person calls in one v3 frame, request ids {@code first, first+1, ...}; awaits their results. */
+    private void addPeople(TestClient caller, int first, int count, String prefix) {
+        List<ClientMessage> batch = new ArrayList<>();
+        for (int i = first; i < first + count; i++) {
+            batch.add(new ClientMessage.CallReducer(i, "add_person", reducers.encodeArgs("add_person", prefix + i, 20)));
+        }
+        caller.sendBatched(batch);
+        for (int i = first; i < first + count; i++) {
+            assertEquals(i, caller.expect(ServerMessage.ReducerResult.class).requestId());
+        }
+    }
+
     // ------------------------------------------------------------------ framing
 
     @Test

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 import java.math.BigInteger;
 import java.net.http.HttpClient;
@@ -39,6 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code wss}/{@code https} with a test CA made with Bouncy Castle, and required client certificates. */
@@ -189,21 +191,23 @@ class SandboxTlsTest {
     void untrustedServerCertificateFailsTheHandshake() throws Exception {
         HttpClient untrusting = httpClient(otherCa, null, null);
         Throwable failure = TestClient.to(sandbox).http(untrusting).failure();
-        System.out.println("FAILURE: " + failure); for (Throwable x = failure; x != null; x = x.getCause()) System.out.println("  CAUSE " + x); assertFalse(failure instanceof WebSocketHandshakeException, "a TLS failure, not an HTTP answer: " + failure);
-        assertTrue(chainContains(failure, javax.net.ssl.SSLHandshakeException.class), String.valueOf(failure));
+        assertFalse(failure instanceof WebSocketHandshakeException, "a TLS failure, not an HTTP answer: " + failure);
+        assertTrue(chainContains(failure, SSLHandshakeException.class), String.valueOf(failure));
 
         // The JDK's default trust store does not know the test CA either.
         HttpClient defaults = HttpClient.newBuilder().connectTimeout(TestClient.TIMEOUT).build();
-        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> postIdentity(defaults, sandbox));
-        assertTrue(chainContains(e, javax.net.ssl.SSLHandshakeException.class), String.valueOf(e));
+        Exception e = assertThrows(Exception.class, () -> postIdentity(defaults, sandbox));
+        assertTrue(chainContains(e, SSLHandshakeException.class), String.valueOf(e));
     }
 
     @Test
     void requiredClientCertificateMissingFailsTheHandshake() throws Exception {
         HttpClient noCertificate = httpClient(serverCa, null, null);
         Throwable failure = TestClient.to(mtlsSandbox).http(noCertificate).failure();
-        System.out.println("FAILURE: " + failure); for (Throwable x = failure; x != null; x = x.getCause()) System.out.println("  CAUSE " + x); assertFalse(failure instanceof WebSocketHandshakeException, "a TLS failure, not an HTTP answer: " + failure);
-        org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> postIdentity(noCertificate, mtlsSandbox));
+        assertFalse(failure instanceof WebSocketHandshakeException, "a TLS failure, not an HTTP answer: " + failure);
+        assertTrue(chainContains(failure, SSLHandshakeException.class), String.valueOf(failure));
+        Exception e = assertThrows(Exception.class, () -> postIdentity(noCertificate, mtlsSandbox));
+        assertTrue(chainContains(e, SSLHandshakeException.class), String.valueOf(e));
         assertEquals(0, mtlsSandbox.connectionCount());
     }
 
@@ -211,7 +215,8 @@ class SandboxTlsTest {
     void clientCertificateFromAnotherCaFailsTheHandshake() throws Exception {
         HttpClient stranger = httpClient(serverCa, strangerClient, otherCa);
         Throwable failure = TestClient.to(mtlsSandbox).http(stranger).failure();
-        System.out.println("FAILURE: " + failure); for (Throwable x = failure; x != null; x = x.getCause()) System.out.println("  CAUSE " + x); assertFalse(failure instanceof WebSocketHandshakeException, "a TLS failure, not an HTTP answer: " + failure);
+        assertFalse(failure instanceof WebSocketHandshakeException, "a TLS failure, not an HTTP answer: " + failure);
+        assertTrue(chainContains(failure, SSLHandshakeException.class), String.valueOf(failure));
     }
 
     @Test

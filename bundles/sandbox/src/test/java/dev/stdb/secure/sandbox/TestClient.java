@@ -414,6 +414,11 @@ final class TestClient implements AutoCloseable {
         return r;
     }
 
+    /** Drops the TCP connection without a close handshake. */
+    void abort() {
+        ws.abort();
+    }
+
     /** Closes politely, then drops whatever is left. */
     @Override
     public void close() {

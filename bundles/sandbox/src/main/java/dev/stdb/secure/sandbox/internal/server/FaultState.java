@@ -2,12 +2,11 @@ package dev.stdb.secure.sandbox.internal.server;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The faults tests switch on; read by every connection's outbound channel and by the upgrade handler. */
 public final class FaultState {
     private volatile Duration frameDelay = Duration.ZERO;
-    private final AtomicInteger framesToReorder = new AtomicInteger();
+    private volatile Reorder reorder = new Reorder(0, 0);
     private volatile Instant refuseUntil = Instant.MIN;
 
     public Duration frameDelay() {
@@ -18,17 +17,20 @@ public final class FaultState {
         this.frameDelay = delay.isNegative() ? Duration.ZERO : delay;
     }
 
-    /** The next {@code count} frames (per connection) go out in reverse order. */
-    public void reorderNextFrames(int count) {
-        framesToReorder.set(Math.max(0, count));
+    /**
+     * A request to reverse the next {@code count} frames; each connection live when it is made takes it up once
+     * (by {@code generation}), so one connection finishing its batch does not cancel the others'.
+     */
+    record Reorder(int count, long generation) {
     }
 
-    int framesToReorder() {
-        return framesToReorder.get();
+    /** The next {@code count} frames of each live connection go out in reverse order. */
+    public synchronized void reorderNextFrames(int count) {
+        reorder = new Reorder(Math.max(0, count), reorder.generation() + 1);
     }
 
-    void reorderDone() {
-        framesToReorder.set(0);
+    Reorder reorder() {
+        return reorder;
     }
 
     public void refuseConnectionsUntil(Instant until) {

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +29,9 @@ final class Outbound implements AutoCloseable {
     private final FaultState faults;
     private final ExecutorService sender;
     private final List<byte[]> held = new ArrayList<>();
+    /** The reorder request this connection took up last, and how many frames its current batch holds back. */
+    private long reorderGeneration;
+    private int reorderCount;
 
     Outbound(Session session, ServerFrameCodec codec, Compression compression, FaultState faults, String name) {
         this.session = session;
@@ -39,26 +43,47 @@ final class Outbound implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // Requests made before this connection opened do not apply to it.
+        this.reorderGeneration = faults.reorder().generation();
     }
 
     void send(ServerMessage message) {
         byte[] frame = codec.encode(List.of(message), compression);
-        sender.execute(() -> deliver(frame));
+        enqueue(() -> deliver(frame));
     }
 
     /** Queues a frame as it is, after the frames already queued: for malformed frames. */
     void sendRaw(byte[] frame) {
-        sender.execute(() -> deliver(frame.clone()));
+        byte[] copy = frame.clone();
+        enqueue(() -> deliver(copy));
+    }
+
+    /**
+     * The engine may still fan out to a connection that has just closed (it learns of the close later, in order);
+     * such frames are dropped instead of failing the transaction for every other client.
+     */
+    private void enqueue(Runnable delivery) {
+        try {
+            sender.execute(delivery);
+        } catch (RejectedExecutionException closed) {
+            // closed: nobody to send to
+        }
     }
 
     private void deliver(byte[] out) {
-        int reorder = faults.framesToReorder();
-        if (reorder > 1) {
+        FaultState.Reorder request = faults.reorder();
+        if (request.generation() != reorderGeneration) {
+            reorderGeneration = request.generation();
+            reorderCount = request.count();
+            held.forEach(this::write); // a batch cut short by a new request (or reset) goes out as it came
+            held.clear();
+        }
+        if (reorderCount > 1) {
             held.add(out);
-            if (held.size() < reorder) {
+            if (held.size() < reorderCount) {
                 return;
             }
-            faults.reorderDone();
+            reorderCount = 0;
             List<byte[]> batch = new ArrayList<>(held);
             held.clear();
             Collections.reverse(batch);
