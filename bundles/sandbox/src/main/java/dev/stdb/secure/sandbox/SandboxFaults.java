@@ -1,5 +1,6 @@
 package dev.stdb.secure.sandbox;
 
+import dev.stdb.secure.sandbox.internal.auth.LocalIssuer;
 import dev.stdb.secure.sandbox.internal.auth.TokenValidator;
 import dev.stdb.secure.sandbox.internal.server.Engine;
 import dev.stdb.secure.sandbox.internal.server.FaultState;
@@ -13,12 +14,14 @@ public final class SandboxFaults {
     private final FaultState state;
     private final Engine engine;
     private final TokenValidator validator;
+    private final LocalIssuer issuer;
     private final Clock clock;
 
-    SandboxFaults(FaultState state, Engine engine, TokenValidator validator, Clock clock) {
+    SandboxFaults(FaultState state, Engine engine, TokenValidator validator, LocalIssuer issuer, Clock clock) {
         this.state = state;
         this.engine = engine;
         this.validator = validator;
+        this.issuer = issuer;
         this.clock = clock;
     }
 
@@ -57,9 +60,12 @@ public final class SandboxFaults {
         validator.expireTokensIssuedBefore(cutoff);
     }
 
-    /** Every token issued so far is rejected from now on. */
+    /** Every token issued so far is rejected from now on; tokens issued afterwards are not. */
     public void expireAllTokens() {
-        expireTokensIssuedBefore(clock.instant().plusSeconds(1));
+        // iat has whole seconds: the cutoff is the next second, and new tokens are dated from it.
+        Instant cutoff = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
+        issuer.issueNoEarlierThan(cutoff);
+        expireTokensIssuedBefore(cutoff);
     }
 
     /** Switches the frame and connection faults off again (revocations stay). */

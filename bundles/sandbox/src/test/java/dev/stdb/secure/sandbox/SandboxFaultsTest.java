@@ -208,6 +208,9 @@ class SandboxFaultsTest {
         assertEquals("token expired", r.body());
         // Anonymous connections need no token and still work.
         connect();
+        // A token issued right after the fault, within the same second, is valid.
+        IssuedToken fresh = sandbox.issueToken();
+        TestClient.to(sandbox).bearer(fresh.token()).connect().close();
     }
 
     @Test

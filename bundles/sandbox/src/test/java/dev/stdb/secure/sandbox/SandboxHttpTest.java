@@ -291,6 +291,14 @@ class SandboxHttpTest {
     }
 
     @Test
+    void aNameThatIsNotAReducerIsCalledAsAProcedure() throws Exception {
+        HttpResponse<String> echo = callReducer("echo", "{\"text\": \"hi there\"}");
+        assertEquals(200, echo.statusCode(), echo.body());
+        assertEquals("\"hi there\"", echo.body());
+        assertEquals(400, callReducer("echo", "[42]").statusCode());
+    }
+
+    @Test
     void callErrors() throws Exception {
         HttpResponse<String> unknown = callReducer("no_such_reducer", "[]");
         assertEquals(404, unknown.statusCode());

@@ -252,8 +252,19 @@ public final class LocalIssuer {
         return c;
     }
 
+    /**
+     * Tokens minted from now on carry an {@code iat} no earlier than {@code instant} (whole seconds, rounded up): after
+     * a fault expires every token issued before a cutoff, new tokens must not fall before it within the same second.
+     */
+    public void issueNoEarlierThan(Instant instant) {
+        long seconds = instant.getEpochSecond() + (instant.getNano() > 0 ? 1 : 0);
+        notBeforeSeconds = Math.max(notBeforeSeconds, seconds);
+    }
+
+    private volatile long notBeforeSeconds = Long.MIN_VALUE;
+
     private long now() {
-        return Instant.now(clock).getEpochSecond();
+        return Math.max(Instant.now(clock).getEpochSecond(), notBeforeSeconds);
     }
 
     private static String requireIssuer(String issuer) {

@@ -92,11 +92,21 @@ public final class Database {
                         .orElse(dev.stdb.secure.protocol.schema.AlgebraicType.Primitive.STRING)).encode(error));
     }
 
-    /** Runs a procedure; its return value's BSATN, or an exception whose message is the internal error. */
+    /** Runs a procedure on BSATN arguments; its return value's BSATN, or an exception whose message is the internal error. */
     public ByteString callProcedure(String name, ByteString args) {
-        ProcedureDef def = schema.procedure(name).orElseThrow(() -> new IllegalArgumentException("no such procedure: " + name));
-        ValueCodec params = ValueCodec.compile(schema.typespace(), def.params());
-        Value result = procedures.get(name).apply((Value.Product) params.decode(args.toByteArray()));
+        ProcedureDef def = procedure(name);
+        Value result = runProcedure(name, (Value.Product) ValueCodec.compile(schema.typespace(), def.params())
+                .decode(args.toByteArray()));
         return ByteString.copyOf(ValueCodec.compile(schema.typespace(), def.returnType()).encode(result));
+    }
+
+    /** Runs a procedure on decoded arguments (HTTP calls arrive as JSON). */
+    public Value runProcedure(String name, Value.Product args) {
+        procedure(name);
+        return procedures.get(name).apply(args);
+    }
+
+    private ProcedureDef procedure(String name) {
+        return schema.procedure(name).orElseThrow(() -> new IllegalArgumentException("no such procedure: " + name));
     }
 }

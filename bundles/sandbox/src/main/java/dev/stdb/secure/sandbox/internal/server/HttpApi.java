@@ -1,7 +1,9 @@
 package dev.stdb.secure.sandbox.internal.server;
 
 import dev.stdb.secure.protocol.schema.ModuleSchema;
+import dev.stdb.secure.protocol.schema.ProcedureDef;
 import dev.stdb.secure.protocol.schema.ReducerDef;
+import dev.stdb.secure.protocol.schema.Typespace;
 import dev.stdb.secure.protocol.schema.SchemaWriter;
 import dev.stdb.secure.protocol.value.SatsJsonValues;
 import dev.stdb.secure.protocol.value.Value;
@@ -169,8 +171,12 @@ public final class HttpApi extends Handler.Abstract {
         if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw new HttpError(400, "Content-Type must be application/json");
         }
-        ReducerDef def = engine.database().schema().reducer(reducer)
-                .orElseThrow(() -> new HttpError(404, "no such reducer: " + reducer));
+        ModuleSchema schema = engine.database().schema();
+        if (schema.reducer(reducer).isEmpty() && schema.procedure(reducer).isPresent()) {
+            return procedure(request, response, callback, schema.procedure(reducer).get());
+        }
+        ReducerDef def = schema.reducer(reducer)
+                .orElseThrow(() -> new HttpError(404, "no such reducer or procedure: " + reducer));
         if (!def.clientCallable()) {
             throw new HttpError(400, "reducer " + reducer + " is a lifecycle reducer and cannot be called");
         }
@@ -184,6 +190,19 @@ public final class HttpApi extends Handler.Abstract {
         // 530 carries the reducer's error text, whether it returned an error or panicked.
         return run.status() == ReducerRun.Status.COMMITTED
                 ? text(response, callback, 200, "") : text(response, callback, 530, run.message());
+    }
+
+    /** A name that is not a reducer is tried as a procedure: 200 with its return value as SATS-JSON. */
+    private boolean procedure(Request request, Response response, Callback callback, ProcedureDef def) throws HttpError {
+        Typespace ts = engine.database().schema().typespace();
+        Value.Product args;
+        try {
+            args = (Value.Product) SatsJsonValues.fromJson(body(request), def.params(), ts, "args");
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, "invalid arguments for " + def.name() + ": " + e.getMessage());
+        }
+        Value result = await(engine.submit(() -> engine.database().runProcedure(def.name(), args)));
+        return json(response, callback, SatsJsonValues.toJson(result, def.returnType(), ts));
     }
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws HttpError {
