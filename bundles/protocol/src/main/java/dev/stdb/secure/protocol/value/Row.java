@@ -266,6 +266,17 @@ public final class Row {
 
     // ------------------------------------------------------------------ identity in a cache
 
+    /**
+     * This row over a copy of its own bytes, no longer holding the frame it arrived in: what a cache keeps. Decoding
+     * the copy cannot fail, the bytes were checked when the list was decoded.
+     */
+    public Row detach() {
+        byte[] bytes = toBytes();
+        RowList own = list.decoder.decode(new dev.stdb.secure.protocol.message.BsatnRowList(
+                new dev.stdb.secure.protocol.message.RowSizeHint.RowOffsets(new long[]{0}), bytes, 0, bytes.length));
+        return own.get(0);
+    }
+
     /** The row's BSATN bytes, copied. */
     public byte[] toBytes() {
         return Arrays.copyOfRange(list.buf, list.rowStart(index), list.rowEnd(index));

@@ -80,6 +80,21 @@ class SchemaRowsTest {
     }
 
     @Test
+    void detachedRowsKeepTheirValuesAndKeysButNotTheFrame() {
+        RowDecoder decoder = RowDecoder.forTable(schema, "user");
+        BsatnRowList frame = rows("user", List.of(user(BOB, "bob", true), user(ALICE, "alice", false)));
+        Row original = decoder.decode(frame).get(1);
+        Row detached = original.detach();
+        assertEquals(original, detached);
+        assertEquals(original.key(), detached.key());
+        assertEquals(ALICE, detached.getIdentity("identity"));
+        assertEquals(0, detached.index());
+        java.util.Arrays.fill(frame.buffer(), (byte) 0);  // the frame is reused or garbage now
+        assertEquals(ALICE, detached.getIdentity("identity"));
+        assertEquals(new Value.Opt(new Value.Str("alice")), detached.get("name"));
+    }
+
+    @Test
     void tableWithoutPrimaryKeyIsKeyedByWholeRow() {
         RowDecoder decoder = RowDecoder.forTable(schema, "message");
         assertFalse(decoder.hasPrimaryKey());
