@@ -86,6 +86,18 @@ public enum ReasonCode {
             "A required provider service (auth, TLS or store) is not available; install or start the bundle that provides it."),
     SERVER_REJECTED(Area.CONNECTION, "connection.server_rejected",
             "The server rejected the request; see the message for the server's reason."),
+    IDENTITY_CHANGED(Area.CONNECTION, "connection.identity_changed",
+            "The server reported another identity after a reconnect; the client stopped rather than mix two identities' data."),
+    CLOSED(Area.CONNECTION, "connection.closed",
+            "The connection was closed by the application; open a new one."),
+    REDUCER_FAILED(Area.CONNECTION, "connection.reducer_failed",
+            "The reducer returned an error and its transaction was rolled back; see the message for the module's reason."),
+    REDUCER_INTERNAL_ERROR(Area.CONNECTION, "connection.reducer_internal_error",
+            "The reducer could not run (unknown reducer, bad arguments or a panic); see the server's diagnostic."),
+    SUBSCRIPTION_FAILED(Area.CONNECTION, "connection.subscription_failed",
+            "The server refused or dropped the subscription; see the message for the query error."),
+    QUERY_FAILED(Area.CONNECTION, "connection.query_failed",
+            "The server could not run the query; see the message for the query error."),
 
     // anomaly
     ANOMALY_BLOCKED(Area.ANOMALY, "anomaly.blocked",
