@@ -38,6 +38,11 @@ public final class RowKey {
         return (int) (h ^ (h >>> 32));
     }
 
+    /** The key for these BSATN bytes (a copy): e.g. a primary key value encoded by its column's type. */
+    public static RowKey of(byte[] bytes) {
+        return new RowKey(bytes.clone(), 0, bytes.length);
+    }
+
     /** A key over a copy of its bytes, which no longer holds the frame it came from. */
     public RowKey compact() {
         return offset == 0 && length == buf.length ? this : new RowKey(Arrays.copyOfRange(buf, offset, offset + length), 0, length);

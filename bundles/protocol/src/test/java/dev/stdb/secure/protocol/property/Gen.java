@@ -27,14 +27,14 @@ import static dev.stdb.secure.protocol.schema.AlgebraicType.variant;
  * Random SATS types and values of those types, driven by a {@link Random} so a value can depend on its type. The
  * shared {@link #TS typespace} holds recursive types (a linked list, a tree) and reference chains.
  */
-final class Gen {
+public final class Gen {
     private Gen() {
     }
 
     static final AlgebraicType.Product UNIT = AlgebraicType.Product.UNIT;
 
     /** Ref(0) list, Ref(1) point, Ref(2) shape, Ref(3) u8, Ref(4) option<string>, Ref(5) tree, Ref(6) -> Ref(3). */
-    static final Typespace TS = new Typespace(List.of(
+    public static final Typespace TS = new Typespace(List.of(
             sum(variant("nil", UNIT), variant("cons", product(element("head", Primitive.U32),
                     element("tail", new AlgebraicType.Ref(0))))),
             product(element("x", Primitive.F64), element("y", Primitive.F64)),
@@ -50,10 +50,10 @@ final class Gen {
     static final int MAX_VALUE_DEPTH = 10;
 
     /** A type and a value of it. */
-    record TypedValue(AlgebraicType type, Value value) {
+    public record TypedValue(AlgebraicType type, Value value) {
     }
 
-    static TypedValue typedValue(Random r) {
+    public static TypedValue typedValue(Random r) {
         AlgebraicType t = type(r, 0);
         return new TypedValue(t, value(t, r, 0));
     }
@@ -249,7 +249,7 @@ final class Gen {
         }
     }
 
-    static float f32(Random r) {
+    public static float f32(Random r) {
         switch (r.nextInt(10)) {
             case 0:
                 return Float.NaN;
@@ -268,7 +268,7 @@ final class Gen {
         }
     }
 
-    static double f64(Random r) {
+    public static double f64(Random r) {
         switch (r.nextInt(10)) {
             case 0:
                 return Double.NaN;

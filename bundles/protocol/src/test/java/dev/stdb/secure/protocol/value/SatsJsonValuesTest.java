@@ -33,14 +33,12 @@ import dev.stdb.secure.protocol.Identity;
 import dev.stdb.secure.protocol.TimeDuration;
 import dev.stdb.secure.protocol.Timestamp;
 import dev.stdb.secure.protocol.internal.json.Json;
+import dev.stdb.secure.protocol.property.Gen;
 import dev.stdb.secure.protocol.schema.AlgebraicType;
-import dev.stdb.secure.protocol.schema.AlgebraicType.Primitive;
 import dev.stdb.secure.protocol.schema.SchemaException;
-import dev.stdb.secure.protocol.schema.SpecialType;
 import dev.stdb.secure.protocol.schema.Typespace;
 
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -448,177 +446,58 @@ class SatsJsonValuesTest {
     void randomValuesRoundTripThroughJsonAndBsatn() {
         Random r = new Random(20260822);
         for (int i = 0; i < 3000; i++) {
-            AlgebraicType type = RandomTypes.type(r, 0);
-            Value v = RandomTypes.value(type, r, 0);
+            Gen.TypedValue tv = Gen.typedValue(r);
+            AlgebraicType type = tv.type();
+            Value v = jsonFloats(tv.value(), r);
             String json;
             try {
-                json = SatsJsonValues.toJson(v, type, RandomTypes.TS);
+                json = SatsJsonValues.toJson(v, type, Gen.TS);
             } catch (RuntimeException e) {
                 throw new AssertionError("toJson failed for " + type + " / " + v, e);
             }
-            Value back = SatsJsonValues.fromJson(json, type, RandomTypes.TS);
+            Value back = SatsJsonValues.fromJson(json, type, Gen.TS);
             assertEquals(v, back, () -> "JSON " + json + " of " + type);
-            ValueCodec codec = ValueCodec.compile(RandomTypes.TS, type);
+            ValueCodec codec = ValueCodec.compile(Gen.TS, type);
             assertEquals(v, codec.decode(codec.encode(back)), () -> "BSATN of " + json);
-            assertEquals(json, SatsJsonValues.toJson(back, type, RandomTypes.TS));
+            assertEquals(json, SatsJsonValues.toJson(back, type, Gen.TS));
         }
     }
 
-    /** Random types over a typespace with recursion, and values of them without NaN, infinities or -0.0. */
-    static final class RandomTypes {
-        static final Typespace TS = new Typespace(List.of(
-                sum(variant("nil", UNIT), variant("cons", product(element("head", U32),
-                        element("tail", new AlgebraicType.Ref(0))))),
-                product(element("x", F64), element("y", F64)),
-                U8,
-                option(STRING),
-                new AlgebraicType.Ref(2)));
-
-        static AlgebraicType type(Random r, int depth) {
-            switch (depth >= 3 ? r.nextInt(3) : r.nextInt(12)) {
-                case 0:
-                case 1:
-                    return Primitive.values()[r.nextInt(Primitive.values().length)];
-                case 2:
-                    return switch (r.nextInt(5)) {
-                        case 0 -> AlgebraicType.identity();
-                        case 1 -> AlgebraicType.connectionId();
-                        case 2 -> AlgebraicType.timestamp();
-                        case 3 -> AlgebraicType.timeDuration();
-                        default -> AlgebraicType.uuid();
-                    };
-                case 3:
-                    return new AlgebraicType.Ref(r.nextInt(5));
-                case 4:
-                    return array(type(r, depth + 1));
-                case 5:
-                    return array(r.nextBoolean() ? U8 : new AlgebraicType.Ref(4));
-                case 6:
-                case 7: {
-                    int n = r.nextInt(4);
-                    boolean named = r.nextBoolean();
-                    List<AlgebraicType.Element> elements = new ArrayList<>();
-                    for (int i = 0; i < n; i++) {
-                        elements.add(element(named ? "f" + i : null, type(r, depth + 1)));
-                    }
-                    return new AlgebraicType.Product(elements);
-                }
-                case 8: {
-                    int n = 1 + r.nextInt(4);
-                    boolean named = r.nextBoolean();
-                    List<AlgebraicType.Variant> variants = new ArrayList<>();
-                    for (int i = 0; i < n; i++) {
-                        variants.add(variant(named ? "v" + i : null, r.nextBoolean() ? UNIT : type(r, depth + 1)));
-                    }
-                    return new AlgebraicType.Sum(variants);
-                }
-                case 9:
-                    return option(type(r, depth + 1));
-                case 10:
-                    return result(type(r, depth + 1), type(r, depth + 1));
-                default:
-                    return UNIT;
-            }
+    /**
+     * {@code v} with every float JSON cannot carry (NaN, an infinity, -0.0) drawn again from {@link Gen} until it is
+     * one JSON can carry; everything else is left as it is.
+     */
+    private static Value jsonFloats(Value v, Random r) {
+        if (v instanceof Value.F32 f && !jsonFloat(f.value())) {
+            float g;
+            do {
+                g = Gen.f32(r);
+            } while (!jsonFloat(g));
+            return new Value.F32(g);
         }
-
-        static Value value(AlgebraicType type, Random r, int depth) {
-            AlgebraicType t = TS.resolve(type);
-            if (t instanceof Primitive p) {
-                return primitive(p, r);
-            }
-            if (t instanceof AlgebraicType.Array a) {
-                int n = depth > 6 ? 0 : r.nextInt(4);
-                if (TS.resolve(a.element()) == U8) {
-                    byte[] b = new byte[n * 3];
-                    r.nextBytes(b);
-                    return new Value.Bytes(b);
-                }
-                List<Value> out = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    out.add(value(a.element(), r, depth + 1));
-                }
-                return new Value.Array(out);
-            }
-            if (t instanceof AlgebraicType.Product p) {
-                SpecialType special = p.special();
-                if (special != null) {
-                    return switch (special) {
-                        case IDENTITY -> new Value.IdentityValue(Identity.fromBigInteger(new BigInteger(256, r)));
-                        case CONNECTION_ID -> new Value.ConnectionIdValue(
-                                ConnectionId.fromBigInteger(new BigInteger(128, r)));
-                        case TIMESTAMP -> new Value.TimestampValue(new Timestamp(r.nextLong()));
-                        case TIME_DURATION -> new Value.TimeDurationValue(new TimeDuration(r.nextLong()));
-                        case UUID -> new Value.UuidValue(new UUID(r.nextLong(), r.nextLong()));
-                    };
-                }
-                List<String> names = new ArrayList<>();
-                List<Value> values = new ArrayList<>();
-                for (AlgebraicType.Element e : p.elements()) {
-                    names.add(e.name());
-                    values.add(value(e.type(), r, depth + 1));
-                }
-                return new Value.Product(names, values);
-            }
-            AlgebraicType.Sum s = (AlgebraicType.Sum) t;
-            if (s.isOption()) {
-                return depth > 6 || r.nextBoolean() ? Value.Opt.NONE
-                        : new Value.Opt(value(s.variants().get(0).type(), r, depth + 1));
-            }
-            int tag = r.nextInt(s.variants().size());
-            if (depth > 6) {
-                for (int i = 0; i < s.variants().size(); i++) {
-                    if (s.variants().get(i).type().equals(UNIT)) {
-                        tag = i;
-                        break;
-                    }
-                }
-            }
-            AlgebraicType.Variant v = s.variants().get(tag);
-            return new Value.Sum(tag, v.name(), value(v.type(), r, depth + 1));
+        if (v instanceof Value.F64 d && !jsonFloat(d.value())) {
+            double g;
+            do {
+                g = Gen.f64(r);
+            } while (!jsonFloat(g));
+            return new Value.F64(g);
         }
-
-        static Value primitive(Primitive p, Random r) {
-            switch (p) {
-                case BOOL:
-                    return new Value.Bool(r.nextBoolean());
-                case STRING: {
-                    StringBuilder b = new StringBuilder();
-                    for (int i = r.nextInt(8); i > 0; i--) {
-                        int cp = switch (r.nextInt(4)) {
-                            case 0 -> r.nextInt(0x80);
-                            case 1 -> 0x80 + r.nextInt(0x780);
-                            case 2 -> r.nextBoolean() ? 0x2028 : 0xE000 + r.nextInt(0x1FFF);
-                            default -> 0x10000 + r.nextInt(0x100000);
-                        };
-                        b.appendCodePoint(cp);
-                    }
-                    return new Value.Str(b.toString());
-                }
-                case F32: {
-                    float f;
-                    do {
-                        f = r.nextBoolean() ? Float.intBitsToFloat(r.nextInt()) : r.nextFloat() * 2000 - 1000;
-                    } while (!Float.isFinite(f) || (f == 0 && 1 / f < 0));
-                    return new Value.F32(f);
-                }
-                case F64: {
-                    double d;
-                    do {
-                        d = r.nextBoolean() ? Double.longBitsToDouble(r.nextLong()) : r.nextGaussian() * 1e6;
-                    } while (!Double.isFinite(d) || (d == 0 && 1 / d < 0));
-                    return new Value.F64(d);
-                }
-                default: {
-                    int bits = p.size() * 8;
-                    BigInteger min = p.isSigned() ? BigInteger.ONE.shiftLeft(bits - 1).negate() : BigInteger.ZERO;
-                    BigInteger v = switch (r.nextInt(4)) {
-                        case 0 -> min;
-                        case 1 -> min.add(BigInteger.ONE.shiftLeft(bits)).subtract(BigInteger.ONE);
-                        default -> new BigInteger(bits, r).add(min);
-                    };
-                    return p.size() <= 8 ? new Value.Int(p, v.longValue()) : new Value.BigInt(p, v);
-                }
-            }
+        if (v instanceof Value.Array a) {
+            return new Value.Array(a.elements().stream().map(e -> jsonFloats(e, r)).toList());
         }
+        if (v instanceof Value.Product p) {
+            return new Value.Product(p.names(), p.values().stream().map(e -> jsonFloats(e, r)).toList());
+        }
+        if (v instanceof Value.Sum s) {
+            return new Value.Sum(s.tag(), s.name(), jsonFloats(s.payload(), r));
+        }
+        if (v instanceof Value.Opt o && o.isPresent()) {
+            return new Value.Opt(jsonFloats(o.value(), r));
+        }
+        return v;
+    }
+
+    private static boolean jsonFloat(double d) {
+        return Double.isFinite(d) && !(d == 0 && 1 / d < 0);
     }
 }
