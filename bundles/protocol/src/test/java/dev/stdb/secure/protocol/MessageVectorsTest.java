@@ -179,11 +179,6 @@ class MessageVectorsTest {
         }));
     }
 
-    private static Map<String, Object> envelope(String name) {
-        return section("envelopes").stream().filter(e -> name.equals(e.get("name"))).findFirst()
-                .orElseThrow(() -> new AssertionError("no envelope " + name));
-    }
-
     private static ServerMessage decodeOne(String hex) {
         BsatnReader r = new BsatnReader(hex(hex));
         ServerMessage m = ServerMessageCodec.decode(r);
@@ -213,7 +208,7 @@ class MessageVectorsTest {
 
     @Test
     void v3ServerFrameWithTwoMessagesBothWays() {
-        byte[] frame = hex((String) envelope("server_frame_v3_two_messages").get("hex"));
+        byte[] frame = envelopeBytes("server_frame_v3_two_messages");
         ServerFrameCodec codec = new ServerFrameCodec(Subprotocol.V3_BSATN);
         List<ServerMessage> messages = codec.decode(frame);
         assertEquals(2, messages.size());
@@ -224,13 +219,13 @@ class MessageVectorsTest {
 
     @Test
     void clientFramesBothWays() {
-        byte[] v2 = hex((String) envelope("client_frame_v2").get("hex"));
+        byte[] v2 = envelopeBytes("client_frame_v2");
         ClientFrameCodec v2codec = new ClientFrameCodec(Subprotocol.V2_BSATN);
         List<ClientMessage> one = v2codec.decode(v2);
         assertEquals(1, one.size());
         assertArrayEquals(v2, v2codec.encode(one).get(0));
 
-        byte[] v3 = hex((String) envelope("client_frame_v3_two_messages").get("hex"));
+        byte[] v3 = envelopeBytes("client_frame_v3_two_messages");
         ClientFrameCodec v3codec = new ClientFrameCodec(Subprotocol.V3_BSATN);
         List<ClientMessage> two = v3codec.decode(v3);
         assertEquals(2, two.size());

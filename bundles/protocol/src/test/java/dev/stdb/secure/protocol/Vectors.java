@@ -39,6 +39,17 @@ public final class Vectors {
         return cast(load().get(name));
     }
 
+    /** The {@code envelopes} vector of that name. */
+    public static Map<String, Object> envelope(String name) {
+        return section("envelopes").stream().filter(e -> name.equals(e.get("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no envelope " + name));
+    }
+
+    /** The bytes ({@code hex}) of the {@code envelopes} vector of that name. */
+    public static byte[] envelopeBytes(String name) {
+        return hex((String) envelope(name).get("hex"));
+    }
+
     @SuppressWarnings("unchecked")
     public static <T> T cast(Object o) {
         return (T) o;

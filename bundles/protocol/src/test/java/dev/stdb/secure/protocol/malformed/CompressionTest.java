@@ -39,11 +39,6 @@ class CompressionTest {
         bomb64 = out.toByteArray();
     }
 
-    private static byte[] envelope(String name) {
-        return Vectors.hex((String) Vectors.section("envelopes").stream().filter(e -> name.equals(e.get("name")))
-                .findFirst().orElseThrow().get("hex"));
-    }
-
     @Test
     void gzipBombFailsAtTheDecompressedLimit() {
         assertTrue(bomb64.length < 256 * 1024, "bomb is " + bomb64.length + " bytes");
@@ -69,7 +64,7 @@ class CompressionTest {
 
     @Test
     void corruptGzipBodies() {
-        byte[] good = envelope("server_frame_gzip");
+        byte[] good = Vectors.envelopeBytes("server_frame_gzip");
         assertEquals(1, Malformed.V2.decode(good).size());
         // not gzip at all
         fails(() -> Malformed.V2.decode(b(2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)), 1, "GZIP frame", "corrupt GZIP data");
@@ -90,7 +85,7 @@ class CompressionTest {
 
     @Test
     void corruptBrotliBodies() {
-        byte[] good = envelope("server_frame_brotli");
+        byte[] good = Vectors.envelopeBytes("server_frame_brotli");
         assertEquals(1, Malformed.V2.decode(good).size());
         fails(() -> Malformed.V2.decode(b(1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF)), 1, "BROTLI frame",
                 "corrupt BROTLI data");
@@ -103,7 +98,7 @@ class CompressionTest {
     @Test
     void everySingleByteCorruptionIsAProtocolErrorOrDecodes() {
         for (String name : List.of("server_frame_gzip", "server_frame_brotli")) {
-            byte[] good = envelope(name);
+            byte[] good = Vectors.envelopeBytes(name);
             for (int at = 1; at < good.length; at++) {
                 for (int flip : new int[]{0x01, 0x80, 0xFF}) {
                     byte[] bad = good.clone();

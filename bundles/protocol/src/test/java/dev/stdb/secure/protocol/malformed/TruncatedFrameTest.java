@@ -71,8 +71,7 @@ class TruncatedFrameTest {
     /** A v3 frame cut inside its second message fails too (the first message alone would be a valid frame). */
     @Test
     void v3FrameCutInsideTheSecondMessageFails() {
-        byte[] two = Vectors.hex((String) Vectors.section("envelopes").stream()
-                .filter(e -> "server_frame_v3_two_messages".equals(e.get("name"))).findFirst().orElseThrow().get("hex"));
+        byte[] two = Vectors.envelopeBytes("server_frame_v3_two_messages");
         byte[] first = Vectors.hex((String) Vectors.section("server_messages").get(0).get("hex"));
         ServerFrameCodec v3 = new ServerFrameCodec(Subprotocol.V3_BSATN);
         assertEquals(1, v3.decode(frame(first)).size());
@@ -87,8 +86,7 @@ class TruncatedFrameTest {
     @TestFactory
     Stream<DynamicTest> everyProperPrefixOfTheCompressedEnvelopesFails() {
         return Stream.of("server_frame_gzip", "server_frame_brotli").map(name -> DynamicTest.dynamicTest(name, () -> {
-            byte[] frame = Vectors.hex((String) Vectors.section("envelopes").stream()
-                    .filter(e -> name.equals(e.get("name"))).findFirst().orElseThrow().get("hex"));
+            byte[] frame = Vectors.envelopeBytes(name);
             assertEquals(1, Malformed.V2.decode(frame).size());
             for (int length = 1; length < frame.length; length++) {
                 byte[] prefix = Arrays.copyOf(frame, length);

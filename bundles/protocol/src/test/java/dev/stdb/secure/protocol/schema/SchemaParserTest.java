@@ -3,10 +3,15 @@ package dev.stdb.secure.protocol.schema;
 import static dev.stdb.secure.protocol.schema.AlgebraicType.Primitive.BOOL;
 import static dev.stdb.secure.protocol.schema.AlgebraicType.Primitive.STRING;
 import static dev.stdb.secure.protocol.schema.AlgebraicType.Primitive.U64;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.V10;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.V9;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.l;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.m;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.resource;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,9 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stdb.secure.protocol.internal.json.Json;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,9 +32,6 @@ import org.junit.jupiter.api.Test;
 
 class SchemaParserTest {
 
-    private static final String V9 = "/schema/quickstart-chat.v9.json";
-    private static final String V10 = "/schema/quickstart-chat.v10.json";
-
     // V10 fixture section indexes
     private static final int TYPESPACE = 0;
     private static final int TABLES = 2;
@@ -41,44 +40,6 @@ class SchemaParserTest {
     private static final int EXPLICIT_NAMES = 9;
 
     // ------------------------------------------------------------------ helpers
-
-    private static String resource(String name) {
-        try (InputStream in = SchemaParserTest.class.getResourceAsStream(name)) {
-            assertNotNull(in, name);
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A mutable deep copy of the fixture's JSON tree. */
-    private static Object tree(String resourceName) {
-        return mutable(Json.parse(resource(resourceName)));
-    }
-
-    private static Object mutable(Object node) {
-        if (node instanceof Map<?, ?> m) {
-            Map<String, Object> copy = new LinkedHashMap<>();
-            m.forEach((k, v) -> copy.put((String) k, mutable(v)));
-            return copy;
-        }
-        if (node instanceof List<?> l) {
-            List<Object> copy = new ArrayList<>();
-            l.forEach(v -> copy.add(mutable(v)));
-            return copy;
-        }
-        return node;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> m(Object node) {
-        return (Map<String, Object>) node;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> l(Object node) {
-        return (List<Object>) node;
-    }
 
     private static Object unit() {
         return new ArrayList<>();

@@ -9,6 +9,12 @@ import static dev.stdb.secure.protocol.schema.AlgebraicType.option;
 import static dev.stdb.secure.protocol.schema.AlgebraicType.product;
 import static dev.stdb.secure.protocol.schema.AlgebraicType.sum;
 import static dev.stdb.secure.protocol.schema.AlgebraicType.variant;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.V10;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.V9;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.l;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.m;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.resource;
+import static dev.stdb.secure.protocol.schema.SchemaFixtures.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,13 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stdb.secure.protocol.internal.json.Json;
 import dev.stdb.secure.protocol.internal.json.JsonWriter;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -31,42 +32,6 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SchemaWriterTest {
-
-    private static final String V9 = "/schema/quickstart-chat.v9.json";
-    private static final String V10 = "/schema/quickstart-chat.v10.json";
-
-    private static String resource(String name) {
-        try (InputStream in = SchemaWriterTest.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A mutable deep copy of a JSON tree. */
-    private static Object mutable(Object node) {
-        if (node instanceof Map<?, ?> m) {
-            Map<String, Object> copy = new LinkedHashMap<>();
-            m.forEach((k, v) -> copy.put((String) k, mutable(v)));
-            return copy;
-        }
-        if (node instanceof List<?> l) {
-            List<Object> copy = new ArrayList<>();
-            l.forEach(v -> copy.add(mutable(v)));
-            return copy;
-        }
-        return node;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> m(Object node) {
-        return (Map<String, Object>) node;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> l(Object node) {
-        return (List<Object>) node;
-    }
 
     private static String onlyKey(Object node) {
         return m(node).keySet().iterator().next();
@@ -97,7 +62,7 @@ class SchemaWriterTest {
     /** The V9 fixture without what a ModuleSchema does not carry is exactly what the writer emits, key order too. */
     @Test
     void v9OutputIsTheFixtureLessWhatTheModelDoesNotCarry() {
-        Object expected = mutable(Json.parse(resource(V9)));
+        Object expected = tree(V9);
         Map<String, Object> root = m(expected);
         root.put("types", new ArrayList<>());
         root.put("row_level_security", new ArrayList<>());
@@ -116,7 +81,7 @@ class SchemaWriterTest {
      */
     @Test
     void v10OutputIsTheFixtureLessWhatTheModelDoesNotCarry() {
-        Object expected = mutable(Json.parse(resource(V10)));
+        Object expected = tree(V10);
         List<Object> sections = l(m(expected).get("sections"));
         sections.removeIf(s -> Set.of("Types", "Views", "Schedules", "RowLevelSecurity").contains(onlyKey(s)));
         Map<String, String> canonical = new HashMap<>();
