@@ -218,8 +218,9 @@ final class Nodes {
                 w.writeBytes(b);
             } else if (value instanceof Value.Bytes b) {
                 w.writeBytes(b.value());
-            } else if (value instanceof Value.Array || value instanceof Collection<?>) {
-                List<?> items = value instanceof Value.Array a ? a.elements() : new ArrayList<>((Collection<?>) value);
+            } else if (value instanceof Value.Array || value instanceof Collection<?> || value instanceof Object[]) {
+                List<?> items = value instanceof Value.Array a ? a.elements()
+                        : value instanceof Object[] arr ? Arrays.asList(arr) : new ArrayList<>((Collection<?>) value);
                 w.writeLength(items.size());
                 for (int i = 0; i < items.size(); i++) {
                     U8.write(items.get(i), w, path + "[" + i + "]");
