@@ -85,12 +85,16 @@ public final class Engine implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Registered at once, not on the engine thread, so a fault such as {@link #dropAll()} reaches a client the moment
+     * it is connected. Safe: its InitialConnection is already queued, and it has no query sets to fan out to yet.
+     */
     void connected(ClientConnection c) {
-        thread.execute(() -> clients.add(c));
+        clients.add(c);
     }
 
     void disconnected(ClientConnection c) {
-        thread.execute(() -> clients.remove(c));
+        clients.remove(c);
     }
 
     public int connectionCount() {

@@ -1,0 +1,132 @@
+package dev.stdb.secure.core;
+
+import dev.stdb.secure.api.audit.SecurityEventSink;
+import dev.stdb.secure.api.auth.AuthProvider;
+import dev.stdb.secure.api.store.CredentialStore;
+import dev.stdb.secure.api.tls.TlsContextProvider;
+import dev.stdb.secure.core.internal.ClientSettings;
+import dev.stdb.secure.core.internal.ConnectionImpl;
+import dev.stdb.secure.core.internal.MemoryCredentialStore;
+import dev.stdb.secure.protocol.frame.Compression;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Opens connections without an OSGi container: the same providers the OSGi components bind, handed over directly.
+ *
+ * <pre>{@code
+ * Connection c = SpacetimeClient.builder()
+ *         .uri(URI.create("wss://db.example.com"))
+ *         .database("quickstart")
+ *         .authProvider(oauth2)                  // none: anonymous, the minted token kept in the store
+ *         .credentialStore(keyring)              // none: memory only
+ *         .connect().toCompletableFuture().join();
+ * }</pre>
+ */
+public final class SpacetimeClient {
+    private SpacetimeClient() {
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private static final Set<String> SCHEMES = Set.of("ws", "wss", "http", "https");
+
+        private URI uri;
+        private String database;
+        private AuthProvider authProvider;
+        private CredentialStore store;
+        private TlsContextProvider tls;
+        private Compression compression = Compression.GZIP;
+        private ReconnectPolicy reconnect = ReconnectPolicy.DEFAULT;
+        private SecurityEventSink events = e -> { };
+        private Clock clock = Clock.systemUTC();
+        private Duration timeout = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /** The server: {@code ws://}, {@code wss://}, {@code http://} or {@code https://}, with an optional path prefix. */
+        public Builder uri(URI uri) {
+            if (uri == null || !SCHEMES.contains(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException("the server URI must be ws, wss, http or https with a host: " + uri);
+            }
+            if (uri.getUserInfo() != null) {
+                throw new IllegalArgumentException("the server URI must not carry credentials");
+            }
+            this.uri = uri;
+            return this;
+        }
+
+        public Builder database(String database) {
+            if (database == null || database.isBlank()) {
+                throw new IllegalArgumentException("database must not be blank");
+            }
+            this.database = database;
+            return this;
+        }
+
+        /** Where tokens come from; without one the connection is anonymous. */
+        public Builder authProvider(AuthProvider provider) {
+            this.authProvider = provider;
+            return this;
+        }
+
+        /** Where the anonymous token is kept between runs; memory only by default. */
+        public Builder credentialStore(CredentialStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** TLS for {@code wss}; the JDK's defaults when none is given. */
+        public Builder tls(TlsContextProvider tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** What the server compresses frames with: Gzip by default, as the official TypeScript client asks. */
+        public Builder compression(Compression compression) {
+            this.compression = Objects.requireNonNull(compression, "compression");
+            return this;
+        }
+
+        public Builder reconnect(ReconnectPolicy policy) {
+            this.reconnect = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Where security events go (connects, disconnects, token use); nowhere by default. */
+        public Builder events(SecurityEventSink sink) {
+            this.events = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Timeout of the HTTP requests and of the WebSocket handshake. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Opens the connection; completes when the server has sent its {@code InitialConnection}. */
+        public CompletionStage<Connection> connect() {
+            if (uri == null || database == null) {
+                throw new IllegalStateException("uri and database are required");
+            }
+            ClientSettings settings = new ClientSettings(uri, database, authProvider,
+                    store != null ? store : new MemoryCredentialStore(), tls, compression, reconnect, events, clock, timeout);
+            return new ConnectionImpl(settings).start();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.stdb.secure.core.internal;
+
+import dev.stdb.secure.api.Secret;
+import dev.stdb.secure.api.audit.Outcome;
+import dev.stdb.secure.api.audit.SecurityEvent;
+import dev.stdb.secure.api.audit.SecurityEventSink;
+import dev.stdb.secure.api.audit.SecurityEventType;
+import dev.stdb.secure.api.auth.AuthContext;
+import dev.stdb.secure.api.auth.AuthProvider;
+import dev.stdb.secure.api.auth.Credential;
+import dev.stdb.secure.api.store.CredentialStore;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The token a (re)connect presents. With an {@link AuthProvider}, its credential, refreshed once it is due
+ * (max(30 s, 5 % of its lifetime) before expiry) with one refresh in flight however many callers ask. Without one,
+ * the anonymous token the server minted last time, kept in the credential store so the identity survives restarts.
+ */
+final class TokenSource {
+    private final AuthProvider provider;
+    private final CredentialStore store;
+    private final AuthContext context;
+    private final String storeKey;
+    private final Clock clock;
+    private final SecurityEventSink events;
+    private Credential current;
+    private CompletableFuture<Credential> inFlight;
+
+    TokenSource(AuthProvider provider, CredentialStore store, AuthContext context, String storeKey, Clock clock,
+                SecurityEventSink events) {
+        this.provider = provider;
+        this.store = store;
+        this.context = context;
+        this.storeKey = storeKey;
+        this.clock = clock;
+        this.events = events;
+    }
+
+    boolean anonymous() {
+        return provider == null;
+    }
+
+    /** The token to present, or empty to connect anonymously. */
+    CompletableFuture<Optional<String>> token() {
+        if (provider == null) {
+            return CompletableFuture.completedFuture(readStored());
+        }
+        return credential().thenApply(c -> Optional.of(c.token().withChars(String::new)));
+    }
+
+    private Optional<String> readStored() {
+        Optional<Secret> stored = store.read(storeKey);
+        stored.ifPresent(s -> events.emit(SecurityEvent.of(SecurityEventType.CREDENTIAL_READ, Outcome.SUCCESS)
+                .source("dev.stdb.secure.core").detail("store", store.id()).detail("key", storeKey).build()));
+        return stored.map(s -> {
+            try (s) {
+                return s.withChars(String::new);
+            }
+        });
+    }
+
+    /** Keeps the token the server minted for an anonymous connection. */
+    void rememberAnonymous(String token) {
+        if (provider != null) {
+            return;
+        }
+        try (Secret secret = Secret.ofString(token)) {
+            store.write(storeKey, secret);
+        }
+        events.emit(SecurityEvent.of(SecurityEventType.CREDENTIAL_WRITTEN, Outcome.SUCCESS)
+                .source("dev.stdb.secure.core").detail("store", store.id()).detail("key", storeKey).build());
+    }
+
+    /** Forgets a stored anonymous token the server no longer accepts. */
+    void forgetAnonymous() {
+        if (provider == null) {
+            store.delete(storeKey);
+        }
+    }
+
+    private synchronized CompletableFuture<Credential> credential() {
+        if (inFlight != null) {
+            return inFlight;
+        }
+        Credential c = current;
+        Instant due = c == null ? null : c.refreshDueAt();
+        if (c != null && !c.isExpired(clock) && (due == null || clock.instant().isBefore(due))) {
+            return CompletableFuture.completedFuture(c);
+        }
+        boolean refresh = c != null && !c.isExpired(clock) || c != null && c.refreshToken().isPresent();
+        CompletableFuture<Credential> next = (refresh ? provider.refresh(c, context) : provider.acquire(context))
+                .toCompletableFuture();
+        inFlight = next;
+        next.whenComplete((fresh, error) -> settle(fresh, error, refresh));
+        return next;
+    }
+
+    private synchronized void settle(Credential fresh, Throwable error, boolean refreshed) {
+        inFlight = null;
+        if (error != null) {
+            events.emit(SecurityEvent.of(SecurityEventType.AUTH_FAILURE, Outcome.FAILURE)
+                    .source("dev.stdb.secure.core").detail("provider", provider.id())
+                    .detail("error", String.valueOf(error.getMessage())).build());
+            return;
+        }
+        Credential old = current;
+        current = fresh;
+        if (old != null && old != fresh) {
+            old.destroy();
+        }
+        events.emit(SecurityEvent.of(refreshed ? SecurityEventType.TOKEN_REFRESHED : SecurityEventType.AUTH_SUCCESS,
+                Outcome.SUCCESS).source("dev.stdb.secure.core").principal(fresh.subject())
+                .detail("provider", provider.id()).detail("token", fresh.token()).build());
+    }
+}
