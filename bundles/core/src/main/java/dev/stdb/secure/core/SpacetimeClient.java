@@ -124,8 +124,11 @@ public final class SpacetimeClient {
             if (uri == null || database == null) {
                 throw new IllegalStateException("uri and database are required");
             }
-            ClientSettings settings = new ClientSettings(uri, database, authProvider,
-                    store != null ? store : new MemoryCredentialStore(), tls, compression, reconnect, events, clock, timeout);
+            AuthProvider auth = authProvider;
+            TlsContextProvider tlsProvider = tls;
+            ClientSettings settings = new ClientSettings(uri, database, () -> auth, auth != null,
+                    store != null ? store : new MemoryCredentialStore(), () -> tlsProvider, false, compression, reconnect,
+                    events, clock, timeout);
             return new ConnectionImpl(settings).start();
         }
     }

@@ -10,9 +10,20 @@ import dev.stdb.secure.protocol.frame.Compression;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Supplier;
 
-/** Everything a connection is configured with; built by {@code SpacetimeClient.Builder}. */
-public record ClientSettings(URI uri, String database, AuthProvider authProvider, CredentialStore store,
-                             TlsContextProvider tls, Compression compression, ReconnectPolicy reconnect,
-                             SecurityEventSink events, Clock clock, Duration timeout) {
+/**
+ * Everything a connection is configured with. Providers are suppliers, read at every (re)connect, so the OSGi
+ * component can swap them while the connection lives.
+ *
+ * @param auth         the current auth provider, or null
+ * @param authRequired whether a token is required (then a missing provider means WAITING_FOR_PROVIDER); without it
+ *                     the connection is anonymous
+ * @param tls          the current TLS provider, or null for the JDK's defaults
+ * @param tlsRequired  whether {@code wss} must wait for a TLS provider instead of using the JDK's defaults
+ */
+public record ClientSettings(URI uri, String database, Supplier<AuthProvider> auth, boolean authRequired,
+                             CredentialStore store, Supplier<TlsContextProvider> tls, boolean tlsRequired,
+                             Compression compression, ReconnectPolicy reconnect, SecurityEventSink events, Clock clock,
+                             Duration timeout) {
 }

@@ -13,6 +13,7 @@ import dev.stdb.secure.api.connection.ConnectionStateListener;
 import dev.stdb.secure.api.connection.ConnectionStatus;
 import dev.stdb.secure.api.connection.ConnectionTarget;
 import dev.stdb.secure.api.tls.TlsContext;
+import dev.stdb.secure.api.tls.TlsContextProvider;
 import dev.stdb.secure.core.Connection;
 import dev.stdb.secure.core.ReducerFailedException;
 import dev.stdb.secure.core.ReducerResult;
@@ -73,7 +74,7 @@ public final class ConnectionImpl implements Connection {
     private final ClientSettings settings;
     private final ConnectionTarget target;
     private final ScheduledExecutorService loop;
-    private final HttpClient http;
+    private HttpClient http;
     private final TokenSource tokens;
     private final Random jitter = new Random();
     private final List<ConnectionStateListener> stateListeners = new CopyOnWriteArrayList<>();
@@ -107,21 +108,35 @@ public final class ConnectionImpl implements Connection {
             t.setDaemon(true);
             return t;
         });
-        this.http = httpClient(settings);
-        this.tokens = new TokenSource(settings.authProvider(), settings.store(),
+        this.tokens = new TokenSource(settings.auth(), settings.authRequired(), settings.store(),
                 new AuthContext(settings.uri(), settings.database(), settings.store(), null, settings.events()),
                 "spacetimedb/" + settings.uri().getHost() + ":" + port(settings.uri()) + "/" + settings.database() + "/token",
                 settings.clock(), settings.events());
     }
 
-    private static HttpClient httpClient(ClientSettings settings) {
+    /** A client with the current TLS provider's context; built per attempt, so a swapped provider applies. */
+    private static HttpClient httpClient(ClientSettings settings, TlsContextProvider tlsProvider) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(settings.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER);
-        if (settings.tls() != null) {
-            TlsContext tls = settings.tls().contextFor(settings.uri());
+        if (tlsProvider != null) {
+            TlsContext tls = tlsProvider.contextFor(settings.uri());
             b.sslContext(tls.sslContext()).sslParameters(tls.sslParameters());
         }
         return b.build();
+    }
+
+    private boolean secure() {
+        String scheme = settings.uri().getScheme();
+        return "wss".equals(scheme) || "https".equals(scheme);
+    }
+
+    /** Providers came or went: a connection waiting for one tries again now. */
+    public void providersChanged() {
+        loop.execute(() -> {
+            if (!closed && status.state() == ConnectionState.WAITING_FOR_PROVIDER) {
+                connect();
+            }
+        });
     }
 
     private static int port(URI uri) {
@@ -141,6 +156,21 @@ public final class ConnectionImpl implements Connection {
 
     private void connect() {
         if (closed) {
+            return;
+        }
+        TlsContextProvider tlsProvider = secure() ? settings.tls().get() : null;
+        String missing = tokens.providerMissing() ? "no auth provider matches the configured target"
+                : secure() && settings.tlsRequired() && tlsProvider == null ? "no TLS provider matches the configured target"
+                : null;
+        if (missing != null) {
+            setStatus(ConnectionStatus.waitingForProvider(missing));
+            settings.events().emit(event(SecurityEventType.PROVIDER_MISSING, Outcome.WARNING).detail("reason", missing).build());
+            return;
+        }
+        try {
+            http = httpClient(settings, tlsProvider);
+        } catch (RuntimeException e) {
+            sessionFailed(e);
             return;
         }
         setStatus(attempt == 0 ? ConnectionStatus.connecting() : status);
@@ -294,6 +324,13 @@ public final class ConnectionImpl implements Connection {
         session = null;
         sessionReady = false;
         SecureClientException failure = translate(error);
+        if (failure instanceof dev.stdb.secure.api.ProviderUnavailableException) {
+            // The provider left between the check and the call: wait for its replacement.
+            setStatus(ConnectionStatus.waitingForProvider(failure.getMessage()));
+            settings.events().emit(event(SecurityEventType.PROVIDER_MISSING, Outcome.WARNING)
+                    .detail("reason", failure.getMessage()).build());
+            return;
+        }
         if (failure instanceof AuthenticationException && presentedStoredToken) {
             // The server no longer accepts the identity kept from an earlier run: start over as a new anonymous one.
             tokens.forgetAnonymous();

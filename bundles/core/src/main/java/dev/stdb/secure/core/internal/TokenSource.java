@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The token a (re)connect presents. With an {@link AuthProvider}, its credential, refreshed once it is due
@@ -21,18 +22,21 @@ import java.util.concurrent.CompletableFuture;
  * the anonymous token the server minted last time, kept in the credential store so the identity survives restarts.
  */
 final class TokenSource {
-    private final AuthProvider provider;
+    private final Supplier<AuthProvider> providers;
+    private final boolean required;
     private final CredentialStore store;
     private final AuthContext context;
     private final String storeKey;
     private final Clock clock;
     private final SecurityEventSink events;
     private Credential current;
+    private AuthProvider issuer;
     private CompletableFuture<Credential> inFlight;
 
-    TokenSource(AuthProvider provider, CredentialStore store, AuthContext context, String storeKey, Clock clock,
-                SecurityEventSink events) {
-        this.provider = provider;
+    TokenSource(Supplier<AuthProvider> providers, boolean required, CredentialStore store, AuthContext context,
+                String storeKey, Clock clock, SecurityEventSink events) {
+        this.providers = providers;
+        this.required = required;
         this.store = store;
         this.context = context;
         this.storeKey = storeKey;
@@ -41,15 +45,25 @@ final class TokenSource {
     }
 
     boolean anonymous() {
-        return provider == null;
+        return !required;
+    }
+
+    /** Whether a token is required but no provider is there to give one. */
+    boolean providerMissing() {
+        return required && providers.get() == null;
     }
 
     /** The token to present, or empty to connect anonymously. */
     CompletableFuture<Optional<String>> token() {
-        if (provider == null) {
+        if (!required) {
             return CompletableFuture.completedFuture(readStored());
         }
-        return credential().thenApply(c -> Optional.of(c.token().withChars(String::new)));
+        AuthProvider provider = providers.get();
+        if (provider == null) {
+            return CompletableFuture.failedFuture(new dev.stdb.secure.api.ProviderUnavailableException(
+                    "no auth provider is bound"));
+        }
+        return credential(provider).thenApply(c -> Optional.of(c.token().withChars(String::new)));
     }
 
     private Optional<String> readStored() {
@@ -65,7 +79,7 @@ final class TokenSource {
 
     /** Keeps the token the server minted for an anonymous connection. */
     void rememberAnonymous(String token) {
-        if (provider != null) {
+        if (required) {
             return;
         }
         try (Secret secret = Secret.ofString(token)) {
@@ -77,14 +91,19 @@ final class TokenSource {
 
     /** Forgets a stored anonymous token the server no longer accepts. */
     void forgetAnonymous() {
-        if (provider == null) {
+        if (!required) {
             store.delete(storeKey);
         }
     }
 
-    private synchronized CompletableFuture<Credential> credential() {
+    private synchronized CompletableFuture<Credential> credential(AuthProvider provider) {
         if (inFlight != null) {
             return inFlight;
+        }
+        if (issuer != provider) {
+            // The provider was swapped: the next token comes from the replacement.
+            current = null;
+            issuer = provider;
         }
         Credential c = current;
         Instant due = c == null ? null : c.refreshDueAt();
@@ -95,11 +114,11 @@ final class TokenSource {
         CompletableFuture<Credential> next = (refresh ? provider.refresh(c, context) : provider.acquire(context))
                 .toCompletableFuture();
         inFlight = next;
-        next.whenComplete((fresh, error) -> settle(fresh, error, refresh));
+        next.whenComplete((fresh, error) -> settle(provider, fresh, error, refresh));
         return next;
     }
 
-    private synchronized void settle(Credential fresh, Throwable error, boolean refreshed) {
+    private synchronized void settle(AuthProvider provider, Credential fresh, Throwable error, boolean refreshed) {
         inFlight = null;
         if (error != null) {
             events.emit(SecurityEvent.of(SecurityEventType.AUTH_FAILURE, Outcome.FAILURE)
