@@ -46,7 +46,7 @@ public final class Sandbox implements AutoCloseable {
                 : new TlsSettings(b.keyStore, b.keyPassword, b.trustStore, b.trustStore != null);
         this.server = new SandboxServer(b.host, b.port, b.database, b.protocols, tls, BuiltInModule.create(),
                 issuer, validator, faultState, b.clock);
-        this.faults = new SandboxFaults(faultState, server.engine(), validator, issuer, b.clock);
+        this.faults = new SandboxFaults(server.faults());
     }
 
     public static Builder builder() {

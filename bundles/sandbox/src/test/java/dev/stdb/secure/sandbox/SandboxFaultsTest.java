@@ -214,6 +214,30 @@ class SandboxFaultsTest {
     }
 
     @Test
+    void faultsAreAlsoAtHttpRoutesForClientsOutsideThisJvm() throws Exception {
+        TestClient c = connect();
+        java.net.http.HttpResponse<String> drop = TestClient.HTTP.send(HttpRequest.newBuilder(
+                sandbox.httpUri().resolve("_sandbox/faults/drop-connections")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, drop.statusCode());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (sandbox.connectionCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, sandbox.connectionCount());
+        HttpResponse<String> refuse = TestClient.HTTP.send(HttpRequest.newBuilder(
+                sandbox.httpUri().resolve("_sandbox/faults/refuse-connections?millis=60000"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, refuse.statusCode());
+        assertEquals(503, TestClient.to(sandbox).refusedStatus());
+        HttpResponse<String> unknown = TestClient.HTTP.send(HttpRequest.newBuilder(
+                sandbox.httpUri().resolve("_sandbox/faults/nope")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, unknown.statusCode());
+        assertTrue(unknown.body().contains("drop-connections"), unknown.body());
+    }
+
+    @Test
     void resetClearsDelayAndRefusal() {
         TestClient c = connect();
         sandbox.faults().delayFrames(Duration.ofSeconds(3));

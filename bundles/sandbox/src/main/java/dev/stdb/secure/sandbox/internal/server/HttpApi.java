@@ -44,8 +44,11 @@ public final class HttpApi extends Handler.Abstract {
     private final LocalIssuer issuer;
     private final Authentication auth;
     private final SubscribeUpgrade subscribe;
+    private final FaultControl faults;
 
-    HttpApi(String database, Engine engine, LocalIssuer issuer, Authentication auth, SubscribeUpgrade subscribe) {
+    HttpApi(String database, Engine engine, LocalIssuer issuer, Authentication auth, SubscribeUpgrade subscribe,
+            FaultControl faults) {
+        this.faults = faults;
         this.database = database;
         this.engine = engine;
         this.issuer = issuer;
@@ -73,6 +76,10 @@ public final class HttpApi extends Handler.Abstract {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/pem-certificate-chain");
                 Content.Sink.write(response, true, issuer.publicKeyPem(), callback);
                 return true;
+            }
+            if (path.startsWith("/_sandbox/faults/") && HttpMethod.POST.is(method)) {
+                fault(path.substring("/_sandbox/faults/".length()), request);
+                return text(response, callback, 200, "");
             }
             Matcher m = DATABASE_ROUTE.matcher(path);
             if (m.matches()) {
@@ -118,6 +125,34 @@ public final class HttpApi extends Handler.Abstract {
                     "protocol sandbox: an emulator for tests, not a database"));
         }
         throw new HttpError(404, "not found: /v1/database/" + database + route);
+    }
+
+    /**
+     * {@code POST /_sandbox/faults/<name>[?millis=N|frames=N]}: the faults of {@code SandboxFaults}, for test clients
+     * outside this JVM (the body of {@code revoke-token} is the token).
+     */
+    private void fault(String name, Request request) throws HttpError {
+        org.eclipse.jetty.util.Fields q = Request.extractQueryParameters(request);
+        switch (name) {
+            case "drop-connections" -> faults.dropConnections();
+            case "refuse-connections" -> faults.refuseConnectionsFor(Duration.ofMillis(number(q, "millis")));
+            case "delay-frames" -> faults.delayFrames(Duration.ofMillis(number(q, "millis")));
+            case "reorder-frames" -> faults.reorderNextFrames((int) number(q, "frames"));
+            case "malformed-frame" -> faults.sendMalformedFrame();
+            case "revoke-token" -> faults.revokeToken(body(request).trim());
+            case "expire-tokens" -> faults.expireAllTokens();
+            case "reset" -> faults.reset();
+            default -> throw new HttpError(404, "no such fault: " + name + " (drop-connections, refuse-connections,"
+                    + " delay-frames, reorder-frames, malformed-frame, revoke-token, expire-tokens, reset)");
+        }
+    }
+
+    private static long number(org.eclipse.jetty.util.Fields q, String name) throws HttpError {
+        try {
+            return Long.parseLong(q.getValue(name));
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "query parameter " + name + " must be a number");
+        }
     }
 
     /** {@code POST /sql}: one result per statement, as the server answers (PROTOCOL.md §1.4). */

@@ -25,6 +25,7 @@ public final class SandboxServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final Engine engine;
+    private final FaultControl faults;
     private final boolean tls;
 
     public SandboxServer(String host, int port, String database, List<Subprotocol> protocols, TlsSettings tlsSettings,
@@ -45,9 +46,10 @@ public final class SandboxServer implements AutoCloseable {
         container.setIdleTimeout(Duration.ofSeconds(30));
 
         engine = new Engine(db, clock, faults);
+        this.faults = new FaultControl(faults, engine, validator, issuer, clock);
         Authentication auth = new Authentication(issuer, validator);
         server.setHandler(new HttpApi(database, engine, issuer, auth,
-                new SubscribeUpgrade(container, engine, auth, protocols, faults, clock)));
+                new SubscribeUpgrade(container, engine, auth, protocols, faults, clock), this.faults));
         try {
             server.start();
         } catch (Exception e) {
@@ -79,6 +81,10 @@ public final class SandboxServer implements AutoCloseable {
 
     public boolean isTls() {
         return tls;
+    }
+
+    public FaultControl faults() {
+        return faults;
     }
 
     public Engine engine() {
