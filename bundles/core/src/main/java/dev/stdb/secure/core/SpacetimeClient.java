@@ -49,6 +49,7 @@ public final class SpacetimeClient {
         private SecurityEventSink events = e -> { };
         private Clock clock = Clock.systemUTC();
         private Duration timeout = Duration.ofSeconds(10);
+        private boolean tokenExchange;
 
         private Builder() {
         }
@@ -119,6 +120,15 @@ public final class SpacetimeClient {
             return this;
         }
 
+        /**
+         * Sends the token in the upgrade URL as a 60-second token from {@code POST /v1/identity/websocket-token}
+         * instead of as an {@code Authorization} header: only for proxies that strip that header.
+         */
+        public Builder tokenExchange(boolean enabled) {
+            this.tokenExchange = enabled;
+            return this;
+        }
+
         /** Opens the connection; completes when the server has sent its {@code InitialConnection}. */
         public CompletionStage<Connection> connect() {
             if (uri == null || database == null) {
@@ -128,7 +138,7 @@ public final class SpacetimeClient {
             TlsContextProvider tlsProvider = tls;
             ClientSettings settings = new ClientSettings(uri, database, () -> auth, auth != null,
                     store != null ? store : new MemoryCredentialStore(), () -> tlsProvider, false, compression, reconnect,
-                    events, clock, timeout);
+                    events, clock, timeout, tokenExchange);
             return new ConnectionImpl(settings).start();
         }
     }

@@ -298,6 +298,17 @@ class ConnectionTest {
     }
 
     @Test
+    void theTokenExchangeConnectsAsTheSameIdentityWithoutTheLongLivedTokenInTheUrl() {
+        IssuedToken token = sandbox.issueToken();
+        Connection a = connect(client().authProvider(new SandboxTokens(token)).tokenExchange(true));
+        assertEquals(token.identity(), a.identity());
+        sandbox.faults().revokeToken(token.token());
+        // The exchange needs the long-lived token: once it is revoked, a new connect is refused.
+        Throwable refused = failure(client().authProvider(new SandboxTokens(token)).tokenExchange(true).connect());
+        assertInstanceOf(AuthenticationException.class, refused);
+    }
+
+    @Test
     void aRejectedTokenFailsTheConnectWithAnAuthenticationError() {
         IssuedToken token = sandbox.issueToken();
         sandbox.faults().revokeToken(token.token());

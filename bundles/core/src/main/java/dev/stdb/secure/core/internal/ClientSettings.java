@@ -21,9 +21,10 @@ import java.util.function.Supplier;
  *                     the connection is anonymous
  * @param tls          the current TLS provider, or null for the JDK's defaults
  * @param tlsRequired  whether {@code wss} must wait for a TLS provider instead of using the JDK's defaults
+ * @param tokenExchange whether to trade the token for a short-lived one in the URL (for proxies that strip headers)
  */
 public record ClientSettings(URI uri, String database, Supplier<AuthProvider> auth, boolean authRequired,
                              CredentialStore store, Supplier<TlsContextProvider> tls, boolean tlsRequired,
                              Compression compression, ReconnectPolicy reconnect, SecurityEventSink events, Clock clock,
-                             Duration timeout) {
+                             Duration timeout, boolean tokenExchange) {
 }

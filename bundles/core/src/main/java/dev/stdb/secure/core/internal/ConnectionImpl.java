@@ -181,6 +181,14 @@ public final class ConnectionImpl implements Connection {
                     : SchemaFetcher.fetch(http, httpBase(), settings.database(), t, settings.timeout());
             return schemaReady.thenCompose(s -> {
                 loop.execute(() -> adoptSchema(s));
+                if (t != null && settings.tokenExchange()) {
+                    // For proxies that strip Authorization: trade the long-lived token for a 60-s one that can
+                    // travel in the URL, as the official browser client does. The long-lived one never does.
+                    return WebSocketTokenExchange.exchange(http, httpBase(), t, settings.timeout())
+                            .thenCompose(shortLived -> WebSocketTransport.open(http,
+                                    URI.create(subscribeUri() + "&token=" + URLEncoder.encode(shortLived, StandardCharsets.UTF_8)),
+                                    null, settings.timeout(), new Handler()));
+                }
                 return WebSocketTransport.open(http, subscribeUri(), t, settings.timeout(), new Handler());
             });
         }).whenComplete((opened, error) -> loop.execute(() -> {

@@ -66,7 +66,7 @@ public final class ConnectionComponent {
                 !config.tls_target().isBlank(), compression(config.compression()),
                 new ReconnectPolicy(config.reconnect_enabled(), Duration.ofMillis(config.reconnect_base_millis()),
                         Duration.ofMillis(config.reconnect_cap_millis()), config.reconnect_max_attempts()),
-                events, Clock.systemUTC(), Duration.ofMillis(config.timeout_millis()));
+                events, Clock.systemUTC(), Duration.ofMillis(config.timeout_millis()), config.token_exchange());
         connection = new ConnectionImpl(settings);
         Hashtable<String, Object> serviceProperties = new Hashtable<>();
         serviceProperties.put("name", config.name());

@@ -42,6 +42,10 @@ public @interface ConnectionConfig {
     @AttributeDefinition(name = "Reconnect attempts", description = "0: keep trying.")
     int reconnect_max_attempts() default 0;
 
+    @AttributeDefinition(name = "Token exchange", description = "Send a 60-second token in the upgrade URL instead of the "
+            + "Authorization header; only for proxies that strip that header.")
+    boolean token_exchange() default false;
+
     @AttributeDefinition(name = "Timeout (ms)", description = "HTTP requests and the WebSocket handshake.")
     long timeout_millis() default 10_000;
 }
