@@ -159,7 +159,7 @@ async function main() {
 
   const out = {
     benchmark: 'reducer-roundtrip', impl: 'ts', runtime: `Node ${process.version}`, cores: os.cpus().length,
-    sdk: `spacetimedb@${version}`, iterations, warmup,
+    sdk: `spacetimedb@${version}`, iterations, warmup, loadAverage: Math.round(os.loadavg()[0] * 100) / 100,
   };
   latencies(out, '', latency);
   latencies(out, 'caller', caller);

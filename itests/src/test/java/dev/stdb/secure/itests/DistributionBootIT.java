@@ -12,6 +12,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +31,7 @@ import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +57,12 @@ import org.junit.Test;
 
 /**
  * Boots the Karaf distribution (distribution/, {@code stdb-secure-distribution} zip) as a child process, the way a user
- * does with {@code bin/stdb-secure server}, and checks over Karaf's JMX MBeans that the boot features, stdb-secure-base
- * among them, are installed and the api and protocol bundles are Active. SSH and JMX listen on free ports of 127.0.0.1
- * only, configured in the test's own unpacked copy (which also enables the {@code karaf} user for JMX).
+ * does with {@code bin/stdb-secure server}: in its default mode, which starts the bundled protocol sandbox and runs the
+ * demo job against it. Checks over Karaf's JMX MBeans that the boot features (stdb-secure-base and stdb-secure-demo
+ * among them) are installed and the stdb bundles Active; that the demo printed the subscription's rows, the row its
+ * reducer call inserted and later live changes (console and karaf.log); and that stopping Karaf stops the sandbox too.
+ * SSH, JMX and the sandbox listen on free ports of 127.0.0.1 only, configured in the test's own unpacked copy (which
+ * also enables the {@code karaf} user for JMX).
  */
 public class DistributionBootIT {
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
@@ -64,8 +72,18 @@ public class DistributionBootIT {
     /** The boot features of distribution/pom.xml (VERIFIED-DEPENDENCIES.md §3, eventadmin, ours and what it pulls in). */
     private static final List<String> EXPECTED_FEATURES = List.of("wrap", "shell", "feature", "jaas", "ssh", "management",
             "bundle", "config", "deployer", "diagnostic", "instance", "kar", "log", "package", "service", "system", "scr",
-            "eventadmin", "stdb-secure-base", "stdb-secure-api", "stdb-secure-protocol");
-    private static final List<String> STDB_BUNDLES = List.of(Vectors.API_BSN, Vectors.PROTOCOL_BSN);
+            "eventadmin", "stdb-secure-base", "stdb-secure-api", "stdb-secure-protocol", "stdb-secure-core",
+            "stdb-secure-demo");
+    private static final List<String> STDB_BUNDLES = List.of(Vectors.API_BSN, Vectors.PROTOCOL_BSN,
+            "dev.stdb.secure.core", "dev.stdb.secure.demo");
+
+    /** What the demo job prints (console and karaf.log), given the row this test adds before Karaf connects. */
+    private static final String DEMO_SUBSCRIBED = "stdb-demo: subscribed to SELECT * FROM person: 1 row";
+    private static final String DEMO_INITIAL_ROW = "  person {id=1, name=Grace Hopper, age=85}";
+    private static final String DEMO_INSERTED = "+ person {id=2, name=Ada Lovelace, age=36}";
+    private static final String DEMO_COMMITTED = "stdb-demo: add_person(Ada Lovelace,36) committed";
+    private static final String DEMO_UPDATED = "~ person {id=1, name=Grace Hopper, age=85} -> {id=1, name=Grace Hopper, age=86}";
+    private static final String DEMO_DELETED = "- person {id=2, name=Ada Lovelace, age=36}";
 
     /** FeaturesServiceImpl logs "Done." when the boot features have been installed and started. */
     private static final Pattern FEATURES_DONE = Pattern.compile("\\|\\s*FeaturesServiceImpl\\s*\\|.*\\|\\s*Done\\.");
@@ -76,6 +94,7 @@ public class DistributionBootIT {
     private int sshPort;
     private int rmiRegistryPort;
     private int rmiServerPort;
+    private int sandboxPort;
 
     @Before
     public void unpackAndConfigure() throws IOException {
@@ -85,10 +104,11 @@ public class DistributionBootIT {
         deleteTree(work);
         home = unzip(zip, work);
 
-        int[] ports = freeLoopbackPorts(3);
+        int[] ports = freeLoopbackPorts(4);
         sshPort = ports[0];
         rmiRegistryPort = ports[1];
         rmiServerPort = ports[2];
+        sandboxPort = ports[3];
         Path etc = home.resolve("etc");
         java.util.Properties shipped = new java.util.Properties();
         try (java.io.Reader in = Files.newBufferedReader(etc.resolve("org.apache.karaf.shell.cfg"))) {
@@ -107,16 +127,31 @@ public class DistributionBootIT {
     }
 
     @Test
-    public void bootsWithStdbSecureBase() throws Exception {
+    public void bootsWithStdbSecureBaseAndRunsTheDemoAgainstTheSandbox() throws Exception {
         Path launcher = home.resolve("bin/stdb-secure");
         assertTrue("bin/stdb-secure missing", Files.isRegularFile(launcher));
+        assertTrue("lib/sandbox/sandbox.jar missing", Files.isRegularFile(home.resolve("lib/sandbox/sandbox.jar")));
         String branding = Files.readString(home.resolve("etc/branding.properties"), StandardCharsets.ISO_8859_1);
         assertTrue(branding, branding.contains("SpacetimeDB Secure Client for OSGi"));
-        assertTrue(branding, branding.contains("Not installed yet: the core connection"));
+        assertTrue(branding, branding.contains("Running: the demo job"));
+        assertTrue(branding, branding.contains("data/log/karaf.log"));
+        assertTrue(branding, !branding.contains("Not installed yet: the core connection"));
 
         long started = System.nanoTime();
         long deadline = started + BOOT_TIMEOUT.toNanos();
         start(launcher);
+
+        // The launcher prints the sandbox's banner once it answers /v1/ping, then starts Karaf, which needs seconds
+        // before the demo subscribes: a row added now is one the subscription finds.
+        awaitConsole(deadline, "Connection 'demo': ws://127.0.0.1:" + sandboxPort
+                + ", database quickstart (etc/dev.stdb.secure.connection-demo.cfg).");
+        callSandboxReducer("add_person", "[\"Grace Hopper\", 85]");
+        System.out.printf("DistributionBootIT: sandbox up and a row added after %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        String cfg = Files.readString(home.resolve("etc/dev.stdb.secure.connection-demo.cfg"), StandardCharsets.ISO_8859_1);
+        assertTrue(cfg, cfg.contains("name = demo\n") && cfg.contains("uri = ws://127.0.0.1:" + sandboxPort + "\n")
+                && cfg.contains("database = quickstart\n"));
+
         awaitFeaturesDone(deadline);
 
         // The JMX connector may come up a moment after the features; poll until the stdb bundles are Active.
@@ -148,6 +183,23 @@ public class DistributionBootIT {
         System.out.printf("DistributionBootIT: Karaf up and stdb bundles Active after %d ms%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 
+        // The demo job: the subscription's row, then the row its add_person call inserted, then the commit.
+        String console = awaitConsole(deadline, DEMO_SUBSCRIBED, DEMO_INITIAL_ROW, DEMO_INSERTED, DEMO_COMMITTED);
+        assertTrue("demo lines out of order:\n" + console, console.indexOf(DEMO_SUBSCRIBED) < console.indexOf(DEMO_INITIAL_ROW)
+                && console.indexOf(DEMO_INITIAL_ROW) < console.indexOf(DEMO_INSERTED)
+                && console.indexOf(DEMO_INSERTED) < console.indexOf(DEMO_COMMITTED));
+        // Live changes made by another client.
+        callSandboxReducer("update_person", "[1, \"Grace Hopper\", 86]");
+        callSandboxReducer("delete_person", "[2]");
+        awaitConsole(deadline, DEMO_UPDATED, DEMO_DELETED);
+        System.out.printf("DistributionBootIT: demo output complete after %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        String demoLog = Files.readString(home.resolve("data/log/karaf.log"), StandardCharsets.UTF_8);
+        for (String line : List.of(DEMO_SUBSCRIBED, DEMO_INITIAL_ROW, DEMO_INSERTED, DEMO_COMMITTED, DEMO_UPDATED,
+                DEMO_DELETED)) {
+            assertTrue("karaf.log lacks the demo's line '" + line + "'\n" + diagnostics(), demoLog.contains(line));
+        }
+
         for (String bsn : STDB_BUNDLES) {
             assertEquals(bsn + " state", "Active", bundles.get(bsn));
         }
@@ -172,6 +224,82 @@ public class DistributionBootIT {
         String log = Files.readString(home.resolve("data/log/karaf.log"), StandardCharsets.UTF_8);
         assertTrue("karaf.log has errors:\n" + tail(home.resolve("data/log/karaf.log"), 60),
                 !log.contains("| ERROR |") && !log.contains("NoClassDefFoundError"));
+
+        stopKarafAndCheckTheSandboxStops();
+        log = Files.readString(home.resolve("data/log/karaf.log"), StandardCharsets.UTF_8);
+        assertTrue("karaf.log has errors after the shutdown:\n" + tail(home.resolve("data/log/karaf.log"), 60),
+                !log.contains("| ERROR |") && !log.contains("NoClassDefFoundError"));
+    }
+
+    /**
+     * Stops Karaf as an operator would (SIGTERM to its JVM, the launcher left alone) and checks that the launcher then
+     * stops the sandbox it started and exits: no process of the distribution is left.
+     */
+    private void stopKarafAndCheckTheSandboxStops() throws Exception {
+        List<ProcessHandle> tree = processTree();
+        ProcessHandle sandbox = findProcess(tree, "lib/sandbox/sandbox.jar")
+                .orElseThrow(() -> new AssertionError("no sandbox among the launcher's processes: " + describe(tree)));
+        ProcessHandle java = findProcess(tree, "org.apache.karaf.main.Main")
+                .orElseThrow(() -> new AssertionError("no Karaf JVM among the launcher's processes: " + describe(tree)));
+        assertTrue("sandbox not running before Karaf stops", sandbox.isAlive());
+
+        long stopping = System.nanoTime();
+        java.destroy();
+        assertTrue("bin/stdb-secure did not exit within 30 s of Karaf's SIGTERM; processes " + describe(tree) + "\n"
+                + diagnostics(), karaf.waitFor(30, TimeUnit.SECONDS));
+        System.out.printf("DistributionBootIT: launcher exited (%d) %d ms after Karaf's SIGTERM%n", karaf.exitValue(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping));
+        assertTrue("the sandbox outlived Karaf: " + describe(List.of(sandbox)), !sandbox.isAlive());
+        List<ProcessHandle> alive = tree.stream().filter(ProcessHandle::isAlive).collect(Collectors.toList());
+        assertEquals("processes of the distribution left after Karaf stopped", List.of(), describe(alive));
+        // Also by command line, anywhere on the machine (what pgrep -f would find): nothing runs from this copy.
+        String path = home.toString();
+        List<ProcessHandle> strays = ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().map(c -> c.contains(path)).orElse(false))
+                .collect(Collectors.toList());
+        assertEquals("processes still running from " + path, List.of(), describe(strays));
+    }
+
+    private static Optional<ProcessHandle> findProcess(List<ProcessHandle> processes, String commandLinePart) {
+        return processes.stream()
+                .filter(h -> h.info().commandLine().map(c -> c.contains(commandLinePart)).orElse(false))
+                .findFirst();
+    }
+
+    private static List<String> describe(List<ProcessHandle> processes) {
+        return processes.stream()
+                .map(h -> h.pid() + " " + h.info().commandLine().map(c -> c.length() > 160 ? c.substring(0, 160) + "..." : c)
+                        .orElse("?"))
+                .collect(Collectors.toList());
+    }
+
+    /** Waits until the launcher's console output holds every line (as whole lines); returns the output. */
+    private String awaitConsole(long deadline, String... lines) throws IOException, InterruptedException {
+        Path out = home.resolve("console.out");
+        while (true) {
+            String console = Files.isRegularFile(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
+            List<String> have = console.lines().collect(Collectors.toList());
+            List<String> missing = Stream.of(lines).filter(l -> !have.contains(l)).collect(Collectors.toList());
+            if (missing.isEmpty()) {
+                return console;
+            }
+            assertAlive();
+            if (System.nanoTime() > deadline) {
+                fail("console output lacks " + missing + " after " + BOOT_TIMEOUT.toSeconds() + " s\n" + diagnostics());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Calls a reducer of the sandbox's module over its HTTP API, as another client would. */
+    private void callSandboxReducer(String reducer, String jsonArgs) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://" + LOOPBACK + ":" + sandboxPort + "/v1/database/quickstart/call/" + reducer))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(jsonArgs)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(reducer + " " + jsonArgs + ": " + response.body(), 200, response.statusCode());
     }
 
     @After
@@ -213,7 +341,8 @@ public class DistributionBootIT {
     }
 
     private void start(Path launcher) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "server")
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "server", "--sandbox-port",
+                Integer.toString(sandboxPort))
                 .directory(home.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(home.resolve("console.out").toFile());
@@ -346,6 +475,7 @@ public class DistributionBootIT {
 
     private String diagnostics() {
         return "--- tail of data/log/karaf.log ---\n" + tail(home.resolve("data/log/karaf.log"), 80)
+                + "\n--- tail of data/log/sandbox.log ---\n" + tail(home.resolve("data/log/sandbox.log"), 20)
                 + "\n--- tail of console output ---\n" + tail(home.resolve("console.out"), 40);
     }
 

@@ -235,6 +235,8 @@ final class Bench {
         out.put("runtime", "JDK " + System.getProperty("java.version"));
         out.put("cores", Runtime.getRuntime().availableProcessors());
         out.put("jvmArgs", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        // Other processes on the machine skew latency tails: the 1-minute load average when the result was taken.
+        out.put("loadAverage", Math.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0);
         return out;
     }
 

@@ -13,9 +13,12 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Update fan-out: how many updates per second one connection applies to its cache. A plain main.
  *
- * <p>A watcher connection subscribes to {@code SELECT * FROM person} and counts its {@code onInsert} callbacks; a
- * writer (a second connection) calls {@code add_person} with up to {@code --window} calls in flight, one transaction
- * (one TransactionUpdate frame to the watcher) per row. Two phases, each after a warm-up round:
+ * <p>A watcher connection subscribes to {@code SELECT * FROM person} and counts its {@code onUpdate} callbacks; a
+ * writer (a second connection) first adds {@code --rows} persons, then calls {@code update_person} round-robin over
+ * them with up to {@code --window} calls in flight, one transaction (one TransactionUpdate frame with a delete and an
+ * insert, one {@code onUpdate} at the watcher) per call. Updates, not inserts, keep the table small: the sandbox's
+ * {@code add_person} scans the whole table for the next id, so a growing table would measure the sandbox's O(n)
+ * reducer instead of the client. Two phases, each after a warm-up round:
  * <ul>
  *   <li><b>live</b>: the watcher applies updates as they arrive; rate = callbacks / time from the first to the last
  *       callback. This is end to end: with one single-threaded sandbox engine on the same machine, it is bounded by
@@ -27,11 +30,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.stdb.secure.benchmarks.client.FanOut [--updates 50000]
- *      [--warmup 20000] [--window 256] [--settle-ms 1000] [--sandbox process|inprocess | --uri ws://...]
+ *      [--warmup 20000] [--rows 1000] [--window 256] [--settle-ms 1000] [--sandbox process|inprocess | --uri ws://...]
  * </pre>
  */
 public final class FanOut {
-    private static final String USAGE = "FanOut [--updates 50000] [--warmup 20000] [--window 256] [--settle-ms 1000] "
+    private static final String USAGE = "FanOut [--updates 50000] [--warmup 20000] [--rows 1000] [--window 256] [--settle-ms 1000] "
             + "[--sandbox process|inprocess | --uri ws://host:port --database quickstart]";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -78,6 +81,7 @@ public final class FanOut {
         int updates = Bench.intArg(args, "updates", 50_000);
         int warmupUpdates = Bench.intArg(args, "warmup", 20_000);
         int window = Bench.intArg(args, "window", 256);
+        int rows = Bench.intArg(args, "rows", 1000);
         long settleMs = Bench.intArg(args, "settle-ms", 1000);
         Map<String, Object> out = Bench.result("fanout");
         out.put("sdk", "dev.stdb.secure.core");
@@ -86,33 +90,40 @@ public final class FanOut {
              Connection writer = Bench.connect(server)) {
             Bench.log("server " + server.kind() + " at " + server.uri());
             out.put("server", server.kind().startsWith("process") ? "process" : server.kind());
-            watcher.table("person").onInsert(row -> {
+            watcher.table("person").onUpdate((oldRow, newRow) -> {
                 Watch w = CURRENT.get();
                 if (w != null) {
                     w.onRow();
                 }
             });
             Bench.await(watcher.subscribe("SELECT * FROM person").applied(), TIMEOUT);
+            for (int i = 0; i < rows; i++) {
+                Bench.await(writer.callReducer("add_person", "fan-seed-" + i, i % 100), TIMEOUT);
+            }
+            int[] ids = Bench.await(writer.oneOffQuery("SELECT * FROM person"), TIMEOUT).stream()
+                    .mapToInt(r -> r.getInt("id")).toArray();
+            Bench.log("seeded " + ids.length + " rows");
 
             int batch = 0;
             for (String phase : new String[] {"live", "backlog"}) {
                 boolean hold = phase.equals("backlog");
                 Bench.log(phase + ": warm-up of " + warmupUpdates + " updates");
-                round(writer, new Watch(warmupUpdates, hold), warmupUpdates, window, settleMs, batch++);
+                round(writer, ids, new Watch(warmupUpdates, hold), warmupUpdates, window, settleMs, batch++);
                 Bench.log(phase + ": measuring " + updates + " updates");
-                Map<String, Object> r = round(writer, new Watch(updates, hold), updates, window, settleMs, batch++);
+                Map<String, Object> r = round(writer, ids, new Watch(updates, hold), updates, window, settleMs, batch++);
                 out.put(phase, r);
                 Bench.log(phase + ": " + Bench.json(r));
             }
             out.put("updates", updates);
             out.put("window", window);
+            out.put("rows", ids.length);
             out.put("cacheRows", watcher.table("person").size());
         }
         System.out.println(Bench.json(out));
         System.exit(0);
     }
 
-    private static Map<String, Object> round(Connection writer, Watch watch, int updates, int window, long settleMs,
+    private static Map<String, Object> round(Connection writer, int[] ids, Watch watch, int updates, int window, long settleMs,
                                              int batch) throws InterruptedException {
         CURRENT.set(watch);
         Semaphore inFlight = new Semaphore(window);
@@ -122,7 +133,7 @@ public final class FanOut {
         long start = System.nanoTime();
         for (int i = 0; i < updates; i++) {
             inFlight.acquire();
-            writer.callReducer("add_person", "fan-" + batch + "-" + i, i % 100).whenComplete((r, e) -> {
+            writer.callReducer("update_person", ids[i % ids.length], "fan-" + batch + "-" + i, i % 100).whenComplete((r, e) -> {
                 if (e != null) {
                     failures.incrementAndGet();
                 }

@@ -30,14 +30,16 @@ import java.util.regex.Pattern;
  * MemoryMXBean after several full GCs, before any connection is opened (after one warm-up connection was opened and
  * closed, so classes and static caches are loaded) and once all connections are CONNECTED; the difference divided by
  * the count is the heap per idle connection. Threads (by name pattern) and resident memory (VmRSS, which also holds the
- * threads' stacks) are reported too. With {@code --histogram} the largest per-class differences go to stderr.
+ * threads' stacks) are reported too, {@code --idle-ms} after the last connect and again {@code --steady-ms} later
+ * (the JDK HttpClient's idle worker threads live 60 s), and 6 s after closing them all. With {@code --histogram} the
+ * largest per-class differences go to stderr.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.stdb.secure.benchmarks.client.IdleConnections [--count 1000]
- *      [--parallel 16] [--idle-ms 3000] [--histogram] [--sandbox process | --uri ws://...]
+ *      [--parallel 16] [--idle-ms 3000] [--steady-ms 62000] [--histogram] [--sandbox process | --uri ws://...]
  * </pre>
  */
 public final class IdleConnections {
-    private static final String USAGE = "IdleConnections [--count 1000] [--parallel 16] [--idle-ms 3000] [--histogram] "
+    private static final String USAGE = "IdleConnections [--count 1000] [--parallel 16] [--idle-ms 3000] [--steady-ms 62000] [--histogram] "
             + "[--sandbox process|inprocess | --uri ws://host:port --database quickstart]";
 
     private IdleConnections() {
@@ -48,6 +50,7 @@ public final class IdleConnections {
         int count = Bench.intArg(args, "count", 1000);
         int parallel = Bench.intArg(args, "parallel", 16);
         int idleMs = Bench.intArg(args, "idle-ms", 3000);
+        int steadyMs = Bench.intArg(args, "steady-ms", 62000);
         boolean histogram = args.containsKey("histogram");
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         Map<String, Object> out = Bench.result("idle-connections");
@@ -92,6 +95,7 @@ public final class IdleConnections {
             }
             CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
                     .get(120, TimeUnit.SECONDS);
+            pending.clear(); // its futures hold the connections: only `open` may, so closing them frees them
             long connectMs = (System.nanoTime() - started) / 1_000_000;
             long connected = open.stream().filter(c -> c.status().state() == ConnectionState.CONNECTED).count();
             Bench.log(connected + " of " + count + " CONNECTED in " + connectMs + " ms; " + errors.size() + " failed"
@@ -121,16 +125,31 @@ public final class IdleConnections {
             out.put("threadsBefore", threadsBefore.values().stream().mapToInt(Integer::intValue).sum());
             out.put("threadsAfter", threadsAfter.values().stream().mapToInt(Integer::intValue).sum());
             out.put("threadsByName", diff(threadsBefore, threadsAfter));
+            if (steadyMs > 0) {
+                // The JDK HttpClient's default executor keeps idle worker threads for 60 s: sample again after that.
+                Bench.log("idle for another " + steadyMs + " ms");
+                Thread.sleep(steadyMs);
+                long heapSteady = usedHeap(memory);
+                Map<String, Integer> threadsSteady = threads();
+                out.put("steadyAfterSeconds", (idleMs + steadyMs) / 1000.0);
+                out.put("steadyHeapPerConnectionKiB", connected == 0 ? 0
+                        : Math.round((heapSteady - heapBefore) / 1024.0 / connected * 10) / 10.0);
+                out.put("steadyThreads", threadsSteady.values().stream().mapToInt(Integer::intValue).sum());
+                out.put("steadyThreadsByName", diff(threadsBefore, threadsSteady));
+                out.put("stillConnectedAfterSteady",
+                        open.stream().filter(c -> c.status().state() == ConnectionState.CONNECTED).count());
+            }
 
-            long closeStart = System.nanoTime();
             open.forEach(Connection::close);
             open.clear();
-            Thread.sleep(1000);
-            usedHeap(memory);
-            Thread.sleep(1000);
-            out.put("closeSeconds", Math.round((System.nanoTime() - closeStart) / 1e6) / 1000.0);
-            out.put("threadsAfterClose", threads().values().stream().mapToInt(Integer::intValue).sum());
+            // Closed connections become garbage; a JDK HttpClient's selector thread ends once its client was
+            // collected and it notices (it checks every 3 s), its idle workers after 60 s.
+            Thread.sleep(2000);
             out.put("heapAfterCloseMiB", mib(usedHeap(memory)));
+            Thread.sleep(4000);
+            Map<String, Integer> threadsClosed = threads();
+            out.put("threadsAfterClose6s", threadsClosed.values().stream().mapToInt(Integer::intValue).sum());
+            out.put("threadsAfterCloseByName", diff(threadsBefore, threadsClosed));
         }
         System.out.println(Bench.json(out));
         System.exit(0);

@@ -260,6 +260,9 @@ class ConnectionTest {
         assertTrue(events.stream().anyMatch(e -> e.type() == SecurityEventType.IDENTITY_CHANGED));
         Throwable closed = failure(a.callReducer("add_person", "Ada", 36));
         assertEquals(ReasonCode.CLOSED, ((SecureClientException) closed).reason());
+        Thread.sleep(300);   // the connection's thread has stopped by now: calls still fail cleanly
+        assertEquals(ReasonCode.CLOSED, ((SecureClientException) failure(a.oneOffQuery("SELECT * FROM person"))).reason());
+        assertEquals(ReasonCode.CLOSED, ((SecureClientException) failure(a.subscribe("SELECT * FROM person").applied())).reason());
     }
 
     /** Hands out the sandbox's tokens, as an identity provider would. */

@@ -132,7 +132,7 @@ public final class ConnectionImpl implements Connection {
 
     /** Providers came or went: a connection waiting for one tries again now. */
     public void providersChanged() {
-        loop.execute(() -> {
+        onLoop(() -> {
             if (!closed && status.state() == ConnectionState.WAITING_FOR_PROVIDER) {
                 connect();
             }
@@ -146,9 +146,22 @@ public final class ConnectionImpl implements Connection {
         return "wss".equals(uri.getScheme()) || "https".equals(uri.getScheme()) ? 443 : 80;
     }
 
+    /**
+     * Runs {@code task} on the loop; after the connection has closed and its loop has stopped, the task runs
+     * nowhere and requests are failed by their callers' checks.
+     */
+    private boolean onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException closedLoop) {
+            return false;
+        }
+    }
+
     /** Starts the first session; completes when it is connected (or fails as the first attempt fails). */
     public CompletableFuture<Connection> start() {
-        loop.execute(this::connect);
+        onLoop(this::connect);
         return firstConnect;
     }
 
@@ -180,7 +193,7 @@ public final class ConnectionImpl implements Connection {
             CompletableFuture<ModuleSchema> schemaReady = schema != null ? CompletableFuture.completedFuture(schema)
                     : SchemaFetcher.fetch(http, httpBase(), settings.database(), t, settings.timeout());
             return schemaReady.thenCompose(s -> {
-                loop.execute(() -> adoptSchema(s));
+                onLoop(() -> adoptSchema(s));
                 if (t != null && settings.tokenExchange()) {
                     // For proxies that strip Authorization: trade the long-lived token for a 60-s one that can
                     // travel in the URL, as the official browser client does. The long-lived one never does.
@@ -191,7 +204,7 @@ public final class ConnectionImpl implements Connection {
                 }
                 return WebSocketTransport.open(http, subscribeUri(), t, settings.timeout(), new Handler());
             });
-        }).whenComplete((opened, error) -> loop.execute(() -> {
+        }).whenComplete((opened, error) -> onLoop(() -> {
             if (error != null) {
                 sessionFailed(unwrap(error));
             } else if (closed) {
@@ -232,7 +245,7 @@ public final class ConnectionImpl implements Connection {
     private final class Handler implements WebSocketTransport.Handler {
         @Override
         public void onFrame(WebSocketTransport transport, byte[] frame) {
-            loop.execute(() -> {
+            onLoop(() -> {
                 if (transport == session) {
                     received(frame);
                 }
@@ -241,7 +254,7 @@ public final class ConnectionImpl implements Connection {
 
         @Override
         public void onClosed(WebSocketTransport transport, int code, String reason, Throwable error) {
-            loop.execute(() -> {
+            onLoop(() -> {
                 if (transport == session) {
                     sessionLost("closed by the server (" + code + (reason == null || reason.isEmpty() ? "" : ": " + reason) + ")");
                 }
@@ -345,7 +358,7 @@ public final class ConnectionImpl implements Connection {
             presentedStoredToken = false;
             settings.events().emit(event(SecurityEventType.AUTH_FAILURE, Outcome.WARNING)
                     .detail("error", failure.getMessage()).detail("action", "stored anonymous token forgotten").build());
-            loop.execute(this::connect);
+            onLoop(this::connect);
             return;
         }
         settings.events().emit(event(failure instanceof AuthenticationException
@@ -478,7 +491,7 @@ public final class ConnectionImpl implements Connection {
 
     /** Sends the call now if a session is ready, else after the next one connects. */
     private <T> CompletableFuture<T> request(Pending<T> pending) {
-        loop.execute(() -> {
+        boolean queued = onLoop(() -> {
             if (closed) {
                 pending.future.completeExceptionally(new ConnectionException(ReasonCode.CLOSED, "the connection is closed"));
             } else if (sessionReady) {
@@ -487,6 +500,9 @@ public final class ConnectionImpl implements Connection {
                 outbox.add(pending);
             }
         });
+        if (!queued) {
+            pending.future.completeExceptionally(new ConnectionException(ReasonCode.CLOSED, "the connection is closed"));
+        }
         return pending.future;
     }
 
@@ -502,7 +518,7 @@ public final class ConnectionImpl implements Connection {
             return;
         }
         s.send(clientFrames.encode(message)).exceptionally(e -> {
-            loop.execute(() -> {
+            onLoop(() -> {
                 if (session == s) {
                     sessionLost("send failed: " + e.getMessage());
                 }
@@ -537,7 +553,7 @@ public final class ConnectionImpl implements Connection {
 
     private CompletableFuture<ModuleSchema> schemaReady() {
         CompletableFuture<ModuleSchema> f = new CompletableFuture<>();
-        loop.execute(() -> {
+        boolean queued = onLoop(() -> {
             if (schema != null) {
                 f.complete(schema);
             } else {
@@ -550,6 +566,9 @@ public final class ConnectionImpl implements Connection {
                 });
             }
         });
+        if (!queued) {
+            f.completeExceptionally(new ConnectionException(ReasonCode.CLOSED, "the connection is closed"));
+        }
         return f;
     }
 
@@ -653,7 +672,7 @@ public final class ConnectionImpl implements Connection {
 
         @Override
         public CompletionStage<Void> unsubscribe() {
-            loop.execute(() -> {
+            onLoop(() -> {
                 if (subscriptions.containsKey(querySetId) && sessionReady) {
                     send(new ClientMessage.Unsubscribe(nextRequestId++, querySetId,
                             ClientMessage.UnsubscribeFlags.SEND_DROPPED_ROWS));
@@ -701,13 +720,16 @@ public final class ConnectionImpl implements Connection {
 
         DeferredSubscription(List<String> queries) {
             this.queries = List.copyOf(queries);
-            loop.execute(() -> {
+            boolean queued = onLoop(() -> {
                 if (closed) {
                     inner.completeExceptionally(new ConnectionException(ReasonCode.CLOSED, "the connection is closed"));
                 } else {
                     inner.complete(register(this.queries));
                 }
             });
+            if (!queued) {
+                inner.completeExceptionally(new ConnectionException(ReasonCode.CLOSED, "the connection is closed"));
+            }
         }
 
         @Override
@@ -773,7 +795,7 @@ public final class ConnectionImpl implements Connection {
 
     @Override
     public void close() {
-        loop.execute(() -> {
+        onLoop(() -> {
             if (!closed) {
                 settings.events().emit(event(SecurityEventType.DISCONNECTED, Outcome.INFO).detail("reason", "closed by the application").build());
                 shutDown(new ConnectionException(ReasonCode.CLOSED, "the connection was closed by the application"));
@@ -781,7 +803,19 @@ public final class ConnectionImpl implements Connection {
         });
     }
 
-    boolean isClosedState() {
-        return status.state() == ConnectionState.CLOSED;
+    /** {@link #close()}, and waits (at most {@code timeout}) until it is done. */
+    public void closeAndWait(Duration timeout) {
+        close();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            if (onLoop(() -> done.complete(null))) {
+                done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
+
 }

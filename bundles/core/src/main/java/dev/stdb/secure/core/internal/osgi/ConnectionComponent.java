@@ -59,11 +59,9 @@ public final class ConnectionComponent {
     @Activate
     public ConnectionComponent(BundleContext context, ConnectionConfig config, Map<String, Object> properties) {
         events = new EventRouter(context.getDataFile("security-event-spool-" + config.name()).toPath());
-        pendingSinks.forEach((key, sink) -> events.addSink(key, sink));
-        pendingDetectors.forEach((key, d) -> events.addDetector(key, d));
         ClientSettings settings = new ClientSettings(URI.create(config.uri()), config.database(), auth::best,
-                !config.auth_target().isBlank(), new FallbackCredentialStore(stores, events), tls::best,
-                !config.tls_target().isBlank(), compression(config.compression()),
+                !blank(config.auth_target()), new FallbackCredentialStore(stores, events), tls::best,
+                !blank(config.tls_target()), compression(config.compression()),
                 new ReconnectPolicy(config.reconnect_enabled(), Duration.ofMillis(config.reconnect_base_millis()),
                         Duration.ofMillis(config.reconnect_cap_millis()), config.reconnect_max_attempts()),
                 events, Clock.systemUTC(), Duration.ofMillis(config.timeout_millis()), config.token_exchange());
@@ -79,8 +77,22 @@ public final class ConnectionComponent {
                 unregister();
             }
         });
+    }
+
+    /**
+     * Opens the first session. Not in the constructor: DS calls the bind methods of the dynamic references after
+     * the constructor and before this method, so only here are the providers and sinks there are bound (a connect
+     * from the constructor saw no auth provider and went WAITING_FOR_PROVIDER, and sinks missed the first events).
+     */
+    @Activate
+    void activate() {
         // Nothing blocks here: the first session is opened on the connection's own thread.
         connection.start();
+    }
+
+    /** Unset target properties come as null: an empty target is no valid filter, and SCR would bind nothing. */
+    private static boolean blank(String target) {
+        return target == null || target.isBlank();
     }
 
     private static Compression compression(String name) {
@@ -96,7 +108,8 @@ public final class ConnectionComponent {
         unregister();
         ConnectionImpl c = connection;
         if (c != null) {
-            c.close();
+            // Wait for the close (and its DISCONNECTED event) before the router that carries the event stops.
+            c.closeAndWait(Duration.ofSeconds(2));
         }
         EventRouter r = events;
         if (r != null) {
@@ -168,15 +181,10 @@ public final class ConnectionComponent {
         providerChanged(SecurityEventType.PROVIDER_UNBOUND, "store", properties);
     }
 
-    // Sinks and detectors may bind before the router exists (DS binds before activating): keep them until then.
-    private final Map<String, AuditSink> pendingSinks = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, AnomalyDetector> pendingDetectors = new java.util.concurrent.ConcurrentHashMap<>();
-
     @Reference(name = "audit", service = AuditSink.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindAudit(AuditSink sink, Map<String, Object> properties) {
         String key = key(properties);
-        pendingSinks.put(key, sink);
         EventRouter r = events;
         if (r != null) {
             r.addSink(key, sink);
@@ -185,7 +193,6 @@ public final class ConnectionComponent {
 
     void unbindAudit(AuditSink sink, Map<String, Object> properties) {
         String key = key(properties);
-        pendingSinks.remove(key);
         EventRouter r = events;
         if (r != null) {
             r.removeSink(key);
@@ -196,7 +203,6 @@ public final class ConnectionComponent {
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindAnomaly(AnomalyDetector detector, Map<String, Object> properties) {
         String key = key(properties);
-        pendingDetectors.put(key, detector);
         EventRouter r = events;
         if (r != null) {
             r.addDetector(key, detector);
@@ -205,7 +211,6 @@ public final class ConnectionComponent {
 
     void unbindAnomaly(AnomalyDetector detector, Map<String, Object> properties) {
         String key = key(properties);
-        pendingDetectors.remove(key);
         EventRouter r = events;
         if (r != null) {
             r.removeDetector(key);

@@ -7,6 +7,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(name = "SpacetimeDB connection",
         description = "A connection to one SpacetimeDB database, composed from the bound providers.")
 public @interface ConnectionConfig {
+    // The *.target attributes have no default on purpose: a default becomes a component property, and SCR takes an
+    // empty target as an invalid filter that matches nothing. Unset, they read as null and mean "any provider".
 
     @AttributeDefinition(name = "Name", description = "Names the connection; its Connection service carries it as 'name'.")
     String name() default "default";
@@ -17,15 +19,18 @@ public @interface ConnectionConfig {
     @AttributeDefinition(name = "Database", description = "The database name or identity.")
     String database();
 
-    @AttributeDefinition(name = "Auth provider", description = "LDAP filter on provider.id, e.g. (provider.id=oauth2-svc). "
-            + "Empty: connect anonymously and keep the minted token in the credential store.")
-    String auth_target() default "";
+    @AttributeDefinition(name = "Auth provider", required = false,
+            description = "LDAP filter on provider.id, e.g. (provider.id=oauth2-svc). "
+            + "Unset: connect anonymously and keep the minted token in the credential store.")
+    String auth_target();
 
-    @AttributeDefinition(name = "TLS profile", description = "LDAP filter on tls.profile. Empty: the JDK's defaults for wss.")
-    String tls_target() default "";
+    @AttributeDefinition(name = "TLS profile", required = false,
+            description = "LDAP filter on tls.profile. Unset: the best TLS provider bound, else the JDK's defaults for wss.")
+    String tls_target();
 
-    @AttributeDefinition(name = "Credential stores", description = "LDAP filter on store.id; stores are used in ranking order.")
-    String store_target() default "";
+    @AttributeDefinition(name = "Credential stores", required = false,
+            description = "LDAP filter on store.id; stores are used in ranking order. Unset: every store bound.")
+    String store_target();
 
     @AttributeDefinition(name = "Compression", description = "What the server compresses frames with: None, Gzip or Brotli.")
     String compression() default "Gzip";

@@ -68,9 +68,10 @@ public final class ClientConnection implements Session.Listener.AutoDemanding {
         this.session = session;
         this.outbound = new Outbound(session, new ServerFrameCodec(subprotocol), compression, engine.faults(),
                 connectionId.toHex().substring(0, 8));
-        // InitialConnection goes first, before the engine can fan anything out to this client.
-        send(new ServerMessage.InitialConnection(identity, connectionId, token));
+        // Known to the engine (and its faults) before the client can learn it is connected; nothing can be fanned
+        // out to it before its InitialConnection, since it has no query sets yet.
         engine.connected(this);
+        send(new ServerMessage.InitialConnection(identity, connectionId, token));
     }
 
     @Override
