@@ -46,6 +46,22 @@ function withTimeout(promise, ms, what) {
   ]);
 }
 
+// Context switches (voluntary and not) of every thread of this process so far, from /proc/self/task; -1 without /proc.
+function contextSwitches() {
+  try {
+    let sum = 0;
+    for (const task of fs.readdirSync('/proc/self/task')) {
+      try {
+        const status = fs.readFileSync(`/proc/self/task/${task}/status`, 'utf8');
+        for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s*(\d+)/gm)) sum += Number(m[1]);
+      } catch { /* the thread ended */ }
+    }
+    return sum;
+  } catch {
+    return -1;
+  }
+}
+
 function percentile(sorted, p) {
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
@@ -135,11 +151,13 @@ async function main() {
   const latency = new Float64Array(iterations);
   const caller = new Float64Array(iterations);
   const started = process.hrtime.bigint();
+  let switchesBefore = 0;
   for (let i = 0; i < warmup + iterations; i++) {
     const name = `ts-rt-${i}`;
     probe.expected = name;
     probe.listenerAt = 0n;
     let resolvedAt = 0n;
+    if (i === warmup) switchesBefore = contextSwitches();
     const t0 = process.hrtime.bigint();
     const value = { id, name, age: i % 100 };
     const call = conn.callReducer('update_person', encodeArgs(UpdatePersonArgs, value), value)
@@ -154,6 +172,7 @@ async function main() {
     }
   }
   const elapsed = Number(process.hrtime.bigint() - started);
+  const switches = contextSwitches() - switchesBefore;
   const last = conn.db.person.id.find(id);
   if (last?.name !== `ts-rt-${warmup + iterations - 1}`) throw new Error(`the cache does not hold the last update: ${JSON.stringify(last)}`);
 
@@ -164,6 +183,7 @@ async function main() {
   latencies(out, '', latency);
   latencies(out, 'caller', caller);
   out.callsPerSecond = Math.round((warmup + iterations) / (elapsed / 1e9));
+  out.contextSwitchesPerCall = switchesBefore < 0 ? null : Math.round((switches * 10) / iterations) / 10;
   conn.disconnect();
   process.stdout.write(JSON.stringify(out) + '\n');
 }

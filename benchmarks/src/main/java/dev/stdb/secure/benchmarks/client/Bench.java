@@ -297,6 +297,30 @@ final class Bench {
         return b.append('"').toString();
     }
 
+    /**
+     * Context switches (voluntary and not) of every thread of this process so far, from /proc/self/task; -1 where there
+     * is no /proc. Threads that ended meanwhile are not counted.
+     */
+    static long contextSwitches() {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            long sum = 0;
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            sum += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                        }
+                    }
+                } catch (IOException gone) {
+                    // the thread ended
+                }
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     static void log(String message) {
         System.err.println("[" + Thread.currentThread().getName() + "] " + message);
     }

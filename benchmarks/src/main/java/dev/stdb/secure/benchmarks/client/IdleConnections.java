@@ -145,11 +145,12 @@ public final class IdleConnections {
             // Closed connections become garbage; a JDK HttpClient's selector thread ends once its client was
             // collected and it notices (it checks every 3 s), its idle workers after 60 s.
             Thread.sleep(2000);
-            out.put("heapAfterCloseMiB", mib(usedHeap(memory)));
+            usedHeap(memory);
             Thread.sleep(4000);
             Map<String, Integer> threadsClosed = threads();
             out.put("threadsAfterClose6s", threadsClosed.values().stream().mapToInt(Integer::intValue).sum());
             out.put("threadsAfterCloseByName", diff(threadsBefore, threadsClosed));
+            out.put("heapAfterCloseMiB", mib(usedHeap(memory)));
         }
         System.out.println(Bench.json(out));
         System.exit(0);

@@ -127,11 +127,15 @@ public final class ReducerRoundTrip {
             long[] latency = new long[iterations];
             long[] caller = new long[iterations];
             long started = System.nanoTime();
+            long switchesBefore = 0;
             for (int i = 0; i < warmup + iterations; i++) {
                 String name = "java-rt-" + i;
                 probe.expected = name;
                 probe.listenerAt = 0;
                 probe.completedAt = 0;
+                if (i == warmup) {
+                    switchesBefore = Bench.contextSwitches();
+                }
                 long t0 = System.nanoTime();
                 CompletableFuture<ReducerResult> call = c.callReducer("update_person", id, name, i % 100)
                         .toCompletableFuture();
@@ -148,6 +152,7 @@ public final class ReducerRoundTrip {
                 }
             }
             long elapsed = System.nanoTime() - started;
+            long switches = Bench.contextSwitches() - switchesBefore;
             Row last = c.table("person").findByPrimaryKey(id).orElseThrow();
             if (!last.getString("name").equals("java-rt-" + (warmup + iterations - 1))) {
                 throw new IllegalStateException("the cache does not hold the last update: " + last);
@@ -159,6 +164,8 @@ public final class ReducerRoundTrip {
             Bench.latencies(out, "", latency);
             Bench.latencies(out, "caller", caller);
             out.put("callsPerSecond", Math.round((warmup + iterations) / (elapsed / 1e9)));
+            // Thread hand-offs per call in this JVM (with an in-process sandbox, the server's threads count too).
+            out.put("contextSwitchesPerCall", switchesBefore < 0 ? null : Math.round(switches * 10.0 / iterations) / 10.0);
             return out;
         }
     }
