@@ -114,8 +114,18 @@ public final class ConnectionImpl implements Connection {
                 settings.clock(), settings.events());
     }
 
+    /**
+     * Connections without a TLS provider share one client per timeout: each JDK client has a selector thread and
+     * workers of its own, which a thousand connections should not multiply.
+     */
+    private static final Map<Duration, HttpClient> PLAIN_CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** A client with the current TLS provider's context; built per attempt, so a swapped provider applies. */
     private static HttpClient httpClient(ClientSettings settings, TlsContextProvider tlsProvider) {
+        if (tlsProvider == null) {
+            return PLAIN_CLIENTS.computeIfAbsent(settings.timeout(), t -> HttpClient.newBuilder().connectTimeout(t)
+                    .followRedirects(HttpClient.Redirect.NEVER).build());
+        }
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(settings.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (tlsProvider != null) {
