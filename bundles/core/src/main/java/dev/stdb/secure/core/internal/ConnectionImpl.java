@@ -172,7 +172,26 @@ public final class ConnectionImpl implements Connection {
     /** Starts the first session; completes when it is connected (or fails as the first attempt fails). */
     public CompletableFuture<Connection> start() {
         onLoop(this::connect);
+        loop.scheduleWithFixedDelay(this::watchSession, 1, 1, TimeUnit.SECONDS);
         return firstConnect;
+    }
+
+    /**
+     * The server pings every 15 s; a session that heard nothing for {@value #SILENCE_SECONDS} s is half-open and is
+     * dropped, and one the JDK knows is closed is dropped even if its listener was never told.
+     */
+    private static final long SILENCE_SECONDS = 45;
+
+    private void watchSession() {
+        WebSocketTransport s = session;
+        if (s == null || closed) {
+            return;
+        }
+        if (s.isClosed()) {
+            sessionLost("the connection closed");
+        } else if (sessionReady && s.quietNanos() > TimeUnit.SECONDS.toNanos(SILENCE_SECONDS)) {
+            sessionLost("no traffic from the server for " + SILENCE_SECONDS + " s");
+        }
     }
 
     // ------------------------------------------------------------------ sessions

@@ -29,6 +29,7 @@ final class WebSocketTransport {
     private volatile WebSocket socket;
     private volatile Subprotocol subprotocol;
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
+    private volatile long lastTrafficNanos = System.nanoTime();
 
     private WebSocketTransport(Handler handler) {
         this.handler = handler;
@@ -73,6 +74,17 @@ final class WebSocketTransport {
         socket.request(1);
     }
 
+    /** Nanoseconds since the server last sent anything (a frame or a ping). */
+    long quietNanos() {
+        return System.nanoTime() - lastTrafficNanos;
+    }
+
+    /** Whether the JDK knows the connection is gone, even if it has not told the listener. */
+    boolean isClosed() {
+        WebSocket ws = socket;
+        return ws != null && (ws.isInputClosed() || ws.isOutputClosed());
+    }
+
     /** A normal close handshake. */
     void close() {
         WebSocket ws = socket;
@@ -98,7 +110,15 @@ final class WebSocketTransport {
         }
 
         @Override
+        public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+            lastTrafficNanos = System.nanoTime();
+            ws.request(1);
+            return null;
+        }
+
+        @Override
         public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            lastTrafficNanos = System.nanoTime();
             if (partial.size() + data.remaining() > ProtocolLimits.DEFAULT_MAX_MESSAGE_BYTES) {
                 ws.abort();
                 handler.onClosed(WebSocketTransport.this, 1009, "frame larger than "
