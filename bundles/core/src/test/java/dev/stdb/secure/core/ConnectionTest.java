@@ -291,6 +291,50 @@ class ConnectionTest {
         }
     }
 
+    /** Credentials that live 31 s, so a refresh is due max(30 s, 5 %) before expiry: one second after issue. */
+    private static final class ShortLivedTokens implements AuthProvider {
+        private final IssuedToken token;
+        final java.util.concurrent.atomic.AtomicInteger acquired = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger refreshed = new java.util.concurrent.atomic.AtomicInteger();
+
+        ShortLivedTokens(IssuedToken token) {
+            this.token = token;
+        }
+
+        private Credential credential() {
+            java.time.Instant now = java.time.Instant.now();
+            return Credential.builder(Secret.ofString(token.token())).issuer("localhost")
+                    .issuedAt(now).expiresAt(now.plusSeconds(31)).build();
+        }
+
+        @Override
+        public String id() {
+            return "short-lived";
+        }
+
+        @Override
+        public CompletionStage<Credential> acquire(AuthContext context) {
+            acquired.incrementAndGet();
+            return CompletableFuture.completedFuture(credential());
+        }
+
+        @Override
+        public CompletionStage<Credential> refresh(Credential current, AuthContext context) {
+            refreshed.incrementAndGet();
+            return CompletableFuture.completedFuture(credential());
+        }
+    }
+
+    @Test
+    void credentialsAreRefreshedWhenDueWhileTheSessionLasts() throws Exception {
+        ShortLivedTokens provider = new ShortLivedTokens(sandbox.issueToken());
+        Connection a = connect(client().authProvider(provider));
+        eventually(() -> provider.refreshed.get() >= 2, () -> "two refreshes, got " + provider.refreshed.get());
+        assertEquals(1, provider.acquired.get(), "refreshed, not acquired again");
+        assertEquals(ConnectionState.CONNECTED, a.status().state(), "the live session is untouched");
+        assertTrue(events.stream().anyMatch(e -> e.type() == SecurityEventType.TOKEN_REFRESHED));
+    }
+
     @Test
     void anAuthProvidersTokenDecidesTheIdentity() {
         IssuedToken token = sandbox.issueToken();

@@ -111,7 +111,7 @@ public final class ConnectionImpl implements Connection {
         this.tokens = new TokenSource(settings.auth(), settings.authRequired(), settings.store(),
                 new AuthContext(settings.uri(), settings.database(), settings.store(), null, settings.events()),
                 "spacetimedb/" + settings.uri().getHost() + ":" + port(settings.uri()) + "/" + settings.database() + "/token",
-                settings.clock(), settings.events());
+                settings.clock(), settings.events(), loop);
     }
 
     /**
@@ -442,6 +442,7 @@ public final class ConnectionImpl implements Connection {
 
     private void shutDown(SecureClientException failure) {
         closed = true;
+        tokens.close();
         WebSocketTransport s = session;
         session = null;
         sessionReady = false;

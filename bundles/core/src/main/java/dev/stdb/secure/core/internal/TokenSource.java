@@ -15,6 +15,10 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The token a (re)connect presents. With an {@link AuthProvider}, its credential, refreshed once it is due
@@ -29,12 +33,15 @@ final class TokenSource {
     private final String storeKey;
     private final Clock clock;
     private final SecurityEventSink events;
+    private final ScheduledExecutorService scheduler;
     private Credential current;
     private AuthProvider issuer;
+    private ScheduledFuture<?> nextRefresh;
     private CompletableFuture<Credential> inFlight;
 
     TokenSource(Supplier<AuthProvider> providers, boolean required, CredentialStore store, AuthContext context,
-                String storeKey, Clock clock, SecurityEventSink events) {
+                String storeKey, Clock clock, SecurityEventSink events, ScheduledExecutorService scheduler) {
+        this.scheduler = scheduler;
         this.providers = providers;
         this.required = required;
         this.store = store;
@@ -63,7 +70,7 @@ final class TokenSource {
             return CompletableFuture.failedFuture(new dev.stdb.secure.api.ProviderUnavailableException(
                     "no auth provider is bound"));
         }
-        return credential(provider).thenApply(c -> Optional.of(c.token().withChars(String::new)));
+        return credential(provider, false).thenApply(c -> Optional.of(c.token().withChars(String::new)));
     }
 
     private Optional<String> readStored() {
@@ -96,7 +103,8 @@ final class TokenSource {
         }
     }
 
-    private synchronized CompletableFuture<Credential> credential(AuthProvider provider) {
+    /** The current credential, refreshed first when it is due (or when {@code refreshNow}). */
+    private synchronized CompletableFuture<Credential> credential(AuthProvider provider, boolean refreshNow) {
         if (inFlight != null) {
             return inFlight;
         }
@@ -107,7 +115,7 @@ final class TokenSource {
         }
         Credential c = current;
         Instant due = c == null ? null : c.refreshDueAt();
-        if (c != null && !c.isExpired(clock) && (due == null || clock.instant().isBefore(due))) {
+        if (c != null && !refreshNow && !c.isExpired(clock) && (due == null || clock.instant().isBefore(due))) {
             return CompletableFuture.completedFuture(c);
         }
         boolean refresh = c != null && !c.isExpired(clock) || c != null && c.refreshToken().isPresent();
@@ -134,5 +142,37 @@ final class TokenSource {
         events.emit(SecurityEvent.of(refreshed ? SecurityEventType.TOKEN_REFRESHED : SecurityEventType.AUTH_SUCCESS,
                 Outcome.SUCCESS).source("dev.stdb.secure.core").principal(fresh.subject())
                 .detail("provider", provider.id()).detail("token", fresh.token()).build());
+        scheduleRefresh(provider, fresh);
+    }
+
+    /**
+     * Refreshes when the credential is due (max(30 s, 5 % of its lifetime) before expiry), not only at the next
+     * reconnect: providers that rotate refresh tokens keep them alive while a session lasts for days.
+     */
+    private void scheduleRefresh(AuthProvider provider, Credential credential) {
+        if (nextRefresh != null) {
+            nextRefresh.cancel(false);
+        }
+        Instant due = credential.refreshDueAt();
+        if (due == null) {
+            return;
+        }
+        long delay = Math.max(0, Duration.between(clock.instant(), due).toMillis());
+        try {
+            nextRefresh = scheduler.schedule(() -> {
+                if (providers.get() == provider) {
+                    credential(provider, true);
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            nextRefresh = null;
+        }
+    }
+
+    /** Stops the refresh timer. */
+    synchronized void close() {
+        if (nextRefresh != null) {
+            nextRefresh.cancel(false);
+        }
     }
 }
