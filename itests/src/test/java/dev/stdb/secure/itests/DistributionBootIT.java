@@ -194,9 +194,16 @@ public class DistributionBootIT {
         awaitConsole(deadline, DEMO_UPDATED, DEMO_DELETED);
         System.out.printf("DistributionBootIT: demo output complete after %d ms%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        // The log is written asynchronously: its lines may trail the console's by a moment.
+        List<String> expected = List.of(DEMO_SUBSCRIBED, DEMO_INITIAL_ROW, DEMO_INSERTED, DEMO_COMMITTED, DEMO_UPDATED,
+                DEMO_DELETED);
+        long logDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         String demoLog = Files.readString(home.resolve("data/log/karaf.log"), StandardCharsets.UTF_8);
-        for (String line : List.of(DEMO_SUBSCRIBED, DEMO_INITIAL_ROW, DEMO_INSERTED, DEMO_COMMITTED, DEMO_UPDATED,
-                DEMO_DELETED)) {
+        while (!expected.stream().allMatch(demoLog::contains) && System.nanoTime() < logDeadline) {
+            Thread.sleep(200);
+            demoLog = Files.readString(home.resolve("data/log/karaf.log"), StandardCharsets.UTF_8);
+        }
+        for (String line : expected) {
             assertTrue("karaf.log lacks the demo's line '" + line + "'\n" + diagnostics(), demoLog.contains(line));
         }
 
