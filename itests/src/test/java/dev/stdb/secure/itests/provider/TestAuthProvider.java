@@ -31,8 +31,31 @@ public final class TestAuthProvider implements AuthProvider {
         this.properties = properties;
     }
 
+    /**
+     * The framework may hand the service to a connection (which acquires at once) before registerService returns:
+     * publish the count reached so far once the registration is known.
+     */
     void registered(ServiceRegistration<AuthProvider> r) {
         registration = r;
+        publish(acquired.get());
+    }
+
+    private void publish(int n) {
+        ServiceRegistration<AuthProvider> r = registration;
+        if (r != null) {
+            synchronized (properties) {
+                Object published = properties.get(ACQUIRE_COUNT);
+                if (published instanceof Integer p && p >= n) {
+                    return;
+                }
+                properties.put(ACQUIRE_COUNT, n);
+                try {
+                    r.setProperties(properties);
+                } catch (IllegalStateException unregistered) {
+                    // the bundle is stopping
+                }
+            }
+        }
     }
 
     @Override
@@ -42,18 +65,7 @@ public final class TestAuthProvider implements AuthProvider {
 
     @Override
     public CompletionStage<Credential> acquire(AuthContext context) {
-        int n = acquired.incrementAndGet();
-        ServiceRegistration<AuthProvider> r = registration;
-        if (r != null) {
-            synchronized (properties) {
-                properties.put(ACQUIRE_COUNT, n);
-                try {
-                    r.setProperties(properties);
-                } catch (IllegalStateException unregistered) {
-                    // the bundle is stopping
-                }
-            }
-        }
+        publish(acquired.incrementAndGet());
         return CompletableFuture.completedFuture(Credential.builder(Secret.ofString(token)).subject("test-" + label).build());
     }
 
