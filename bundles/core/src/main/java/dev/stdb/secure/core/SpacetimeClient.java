@@ -13,6 +13,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -127,6 +128,30 @@ public final class SpacetimeClient {
         public Builder tokenExchange(boolean enabled) {
             this.tokenExchange = enabled;
             return this;
+        }
+
+        /**
+         * Fills in the providers not given explicitly from {@link ServiceLoader} (the module path or class path):
+         * the first {@link AuthProvider}, {@link CredentialStore} and {@link TlsContextProvider} found. The plain-Java
+         * counterpart of what the OSGi component binds.
+         */
+        public Builder discoverProviders() {
+            if (authProvider == null) {
+                authProvider = first(AuthProvider.class);
+            }
+            if (store == null) {
+                store = first(CredentialStore.class);
+            }
+            if (tls == null) {
+                tls = first(TlsContextProvider.class);
+            }
+            return this;
+        }
+
+        private static <T> T first(Class<T> type) {
+            // On the module path a module may only load services it declares it uses; it may declare that itself.
+            SpacetimeClient.class.getModule().addUses(type);
+            return ServiceLoader.load(type).findFirst().orElse(null);
         }
 
         /** Opens the connection; completes when the server has sent its {@code InitialConnection}. */

@@ -117,6 +117,15 @@ class ConnectionTest {
     }
 
     @Test
+    void discoveredProvidersAreUsedOutsideOsgi() {
+        DiscoveredStore.WRITTEN.clear();
+        Connection a = connect(client().discoverProviders());
+        assertEquals(1, DiscoveredStore.WRITTEN.size(), "the minted token went to the store ServiceLoader found");
+        Connection again = connect(client().discoverProviders());
+        assertEquals(a.identity(), again.identity());
+    }
+
+    @Test
     void reducersSubscriptionsAndRowCallbacksAcrossTwoClients() throws Exception {
         Connection a = connect(client());
         Connection b = connect(client());
