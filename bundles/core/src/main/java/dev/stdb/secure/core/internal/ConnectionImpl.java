@@ -84,17 +84,22 @@ public final class ConnectionImpl implements Connection {
     private volatile ModuleSchema schema;
     private volatile ReducerCodec reducers;
     private ClientCache cache;
-    private WebSocketTransport session;
+    private volatile WebSocketTransport session;
     private ServerFrameCodec serverFrames;
-    private ClientFrameCodec clientFrames;
+    private volatile ClientFrameCodec clientFrames;
     private Identity identity;
     private ConnectionId connectionId;
-    private boolean sessionReady;
+    /**
+     * Written on the loop under {@link #sendLock}; read by callers, who send straight from their own thread while a
+     * session is ready (one thread hop less per call), under the same lock.
+     */
+    private volatile boolean sessionReady;
+    private final Object sendLock = new Object();
     private volatile boolean presentedStoredToken;
     private int attempt;
-    private int nextRequestId;
+    private final java.util.concurrent.atomic.AtomicInteger nextRequestId = new java.util.concurrent.atomic.AtomicInteger();
     private int nextQuerySetId;
-    private final Map<Integer, Pending<?>> inFlight = new LinkedHashMap<>();
+    private final Map<Integer, Pending<?>> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
     private final Queue<Pending<?>> outbox = new ArrayDeque<>();
     private final Map<Integer, SubscriptionImpl> subscriptions = new LinkedHashMap<>();
     private volatile ConnectionStatus status = ConnectionStatus.connecting();
@@ -239,9 +244,9 @@ public final class ConnectionImpl implements Connection {
             } else if (closed) {
                 opened.close();
             } else {
+                serverFrames = new ServerFrameCodec(opened.subprotocol());
+                clientFrames = new ClientFrameCodec(opened.subprotocol());
                 session = opened;
-                serverFrames = new ServerFrameCodec(session.subprotocol());
-                clientFrames = new ClientFrameCodec(session.subprotocol());
                 session.startReceiving();
             }
         }));
@@ -356,23 +361,28 @@ public final class ConnectionImpl implements Connection {
         if (tokens.anonymous() && !presentedStoredToken) {
             tokens.rememberAnonymous(ic.token());
         }
-        sessionReady = true;
         attempt = 0;
+        synchronized (sendLock) {
+            // Replayed subscriptions and queued calls go out before any call made from now on.
+            for (SubscriptionImpl sub : subscriptions.values()) {
+                send(new ClientMessage.Subscribe(nextRequestId.getAndIncrement(), sub.querySetId, sub.queries));
+            }
+            while (!outbox.isEmpty()) {
+                dispatch(outbox.poll());
+            }
+            sessionReady = true;
+        }
         setStatus(ConnectionStatus.connected());
         settings.events().emit(event(SecurityEventType.CONNECTED, Outcome.SUCCESS).principal(identity.toHex())
                 .detail("subprotocol", session.subprotocol().wireName()).build());
-        for (SubscriptionImpl sub : subscriptions.values()) {
-            send(new ClientMessage.Subscribe(nextRequestId++, sub.querySetId, sub.queries));
-        }
-        while (!outbox.isEmpty()) {
-            dispatch(outbox.poll());
-        }
         firstConnect.complete(this);
     }
 
     private void sessionFailed(Throwable error) {
-        session = null;
-        sessionReady = false;
+        synchronized (sendLock) {
+            session = null;
+            sessionReady = false;
+        }
         SecureClientException failure = translate(error);
         if (failure instanceof dev.stdb.secure.api.ProviderUnavailableException) {
             // The provider left between the check and the call: wait for its replacement.
@@ -401,15 +411,20 @@ public final class ConnectionImpl implements Connection {
     }
 
     private void sessionLost(String reason) {
-        WebSocketTransport lost = session;
-        session = null;
-        boolean wasReady = sessionReady;
-        sessionReady = false;
+        WebSocketTransport lost;
+        boolean wasReady;
+        synchronized (sendLock) {
+            lost = session;
+            session = null;
+            wasReady = sessionReady;
+            sessionReady = false;
+            // Under the lock: a call sent on this session is in flight now, or waits for the next one.
+            failInFlight(new ConnectionException(ReasonCode.OUTCOME_UNKNOWN,
+                    "the connection dropped while the call was in flight (" + reason + ")"));
+        }
         if (lost != null) {
             lost.abort();
         }
-        failInFlight(new ConnectionException(ReasonCode.OUTCOME_UNKNOWN,
-                "the connection dropped while the call was in flight (" + reason + ")"));
         if (closed) {
             return;
         }
@@ -441,15 +456,18 @@ public final class ConnectionImpl implements Connection {
     }
 
     private void shutDown(SecureClientException failure) {
-        closed = true;
+        WebSocketTransport s;
+        synchronized (sendLock) {
+            closed = true;
+            s = session;
+            session = null;
+            sessionReady = false;
+            failInFlight(failure);
+        }
         tokens.close();
-        WebSocketTransport s = session;
-        session = null;
-        sessionReady = false;
         if (s != null) {
             s.close();
         }
-        failInFlight(failure);
         outbox.forEach(p -> p.future.completeExceptionally(failure));
         outbox.clear();
         subscriptions.values().forEach(sub -> {
@@ -521,13 +539,25 @@ public final class ConnectionImpl implements Connection {
 
     /** Sends the call now if a session is ready, else after the next one connects. */
     private <T> CompletableFuture<T> request(Pending<T> pending) {
+        if (sessionReady) {
+            synchronized (sendLock) {
+                if (sessionReady && !closed) {
+                    dispatch(pending);
+                    return pending.future;
+                }
+            }
+        }
         boolean queued = onLoop(() -> {
             if (closed) {
                 pending.future.completeExceptionally(new ConnectionException(ReasonCode.CLOSED, "the connection is closed"));
-            } else if (sessionReady) {
-                dispatch(pending);
             } else {
-                outbox.add(pending);
+                synchronized (sendLock) {
+                    if (sessionReady) {
+                        dispatch(pending);
+                    } else {
+                        outbox.add(pending);
+                    }
+                }
             }
         });
         if (!queued) {
@@ -537,7 +567,7 @@ public final class ConnectionImpl implements Connection {
     }
 
     private void dispatch(Pending<?> pending) {
-        int requestId = nextRequestId++;
+        int requestId = nextRequestId.getAndIncrement();
         inFlight.put(requestId, pending);
         send(pending.message.apply(requestId));
     }
@@ -704,7 +734,7 @@ public final class ConnectionImpl implements Connection {
         public CompletionStage<Void> unsubscribe() {
             onLoop(() -> {
                 if (subscriptions.containsKey(querySetId) && sessionReady) {
-                    send(new ClientMessage.Unsubscribe(nextRequestId++, querySetId,
+                    send(new ClientMessage.Unsubscribe(nextRequestId.getAndIncrement(), querySetId,
                             ClientMessage.UnsubscribeFlags.SEND_DROPPED_ROWS));
                 } else if (subscriptions.remove(querySetId) != null) {
                     cache.applyUnsubscribe(querySetId);
@@ -738,7 +768,7 @@ public final class ConnectionImpl implements Connection {
         SubscriptionImpl sub = new SubscriptionImpl(nextQuerySetId++, queries);
         subscriptions.put(sub.querySetId, sub);
         if (sessionReady) {
-            send(new ClientMessage.Subscribe(nextRequestId++, sub.querySetId, sub.queries));
+            send(new ClientMessage.Subscribe(nextRequestId.getAndIncrement(), sub.querySetId, sub.queries));
         }
         return sub;
     }
