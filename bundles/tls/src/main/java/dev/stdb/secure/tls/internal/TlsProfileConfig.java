@@ -1,0 +1,44 @@
+package dev.stdb.secure.tls.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of one TLS profile (factory PID {@code dev.stdb.secure.tls}). */
+@ObjectClassDefinition(name = "SpacetimeDB Secure TLS profile",
+        description = "Trust anchors, certificate pins and protocol policy of one TlsContextProvider.")
+public @interface TlsProfileConfig {
+
+    @AttributeDefinition(name = "Profile name", description = "Registered as service property tls.profile.")
+    String tls_profile() default "default";
+
+    @AttributeDefinition(name = "Trust the system store")
+    boolean trust_system() default true;
+
+    @AttributeDefinition(name = "PEM bundle of trusted CAs", required = false)
+    String trust_pem() default "";
+
+    @AttributeDefinition(name = "JKS or PKCS12 trust store", required = false)
+    String trust_keystore() default "";
+
+    @AttributeDefinition(name = "Trust store type")
+    String trust_keystore_type() default "PKCS12";
+
+    @AttributeDefinition(name = "Environment variable holding the trust store password", required = false,
+            description = "The name of the variable, never the password itself.")
+    String trust_keystore_password_env() default "";
+
+    @AttributeDefinition(name = "Pins", required = false,
+            description = "host-pattern|pin1,pin2[|expires=YYYY-MM-DD][|mode=report-only]; pins are sha256/<base64>"
+                    + " of the SPKI or cert-sha256/<base64>; at least two per host. In a .cfg file separate pin sets with ';'.")
+    String[] pins() default {};
+
+    @AttributeDefinition(name = "Days of PIN_EXPIRING warnings before a pin set expires", min = "0")
+    int pin_expiry_warning_days() default 30;
+
+    @AttributeDefinition(name = "Allowed TLS versions", description = "TLSv1.3 and/or TLSv1.2 (comma-separated in a .cfg file).")
+    String[] protocols() default {"TLSv1.3", "TLSv1.2"};
+
+    @AttributeDefinition(name = "Allowed cipher suites", required = false,
+            description = "Empty means the JDK's enabled suites; weak suites are refused.")
+    String[] cipher_suites() default {};
+}

@@ -1,0 +1,88 @@
+package dev.stdb.secure.tls.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stdb.secure.api.ConfigurationException;
+import dev.stdb.secure.api.tls.TlsContext;
+import java.lang.annotation.Annotation;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TlsProfileComponentTest {
+
+    private static final String A = "sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    private static final String B = "sha256/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBA=";
+
+    /** A configuration with defaults, as SCR would hand it. */
+    static class Config implements TlsProfileConfig {
+        String[] pins = {};
+        String[] suites = {};
+        String[] protocols = {"TLSv1.3", "TLSv1.2"};
+        String keystore = "";
+        String passwordEnv = "";
+
+        @Override public Class<? extends Annotation> annotationType() { return TlsProfileConfig.class; }
+        @Override public String tls_profile() { return "prod"; }
+        @Override public boolean trust_system() { return true; }
+        @Override public String trust_pem() { return ""; }
+        @Override public String trust_keystore() { return keystore; }
+        @Override public String trust_keystore_type() { return "PKCS12"; }
+        @Override public String trust_keystore_password_env() { return passwordEnv; }
+        @Override public String[] pins() { return pins; }
+        @Override public int pin_expiry_warning_days() { return 30; }
+        @Override public String[] protocols() { return protocols; }
+        @Override public String[] cipher_suites() { return suites; }
+    }
+
+    @Test
+    void buildsAProfileFromTheConfiguration() {
+        Config c = new Config();
+        c.pins = new String[] {"*.example.com|" + A + "," + B + "|expires=2027-01-01", " "};
+        TlsProfileComponent component = new TlsProfileComponent(c, Map.<String, String>of()::get, e -> { });
+        assertEquals("prod", component.id());
+        TlsContext ctx = component.contextFor(URI.create("wss://db.example.com/"));
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), List.of(ctx.sslParameters().getProtocols()));
+    }
+
+    @Test
+    void cfgFileValuesAreSplit() {
+        Config c = new Config();
+        c.pins = new String[] {"a.example.com|" + A + "," + B + "; *.example.org|" + A + "," + B + "|mode=report-only"};
+        c.protocols = new String[] {"TLSv1.3, TLSv1.2"};
+        TlsProfileComponent component = new TlsProfileComponent(c, k -> null, e -> { });
+        TlsContext ctx = component.contextFor(URI.create("wss://a.example.com/"));
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), List.of(ctx.sslParameters().getProtocols()));
+        assertEquals(List.of("a.example.com", "*.example.org"),
+                TlsProfileComponent.build(c, k -> null, e -> { }).pins().stream().map(p -> p.hostPattern()).toList());
+    }
+
+    @Test
+    void onePinConfigurationIsRejected() {
+        Config c = new Config();
+        c.pins = new String[] {"db.example.com|" + A};
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> new TlsProfileComponent(c, k -> null, ev -> { }));
+        assertTrue(e.getMessage().contains("a pin set needs at least two pins"), e.getMessage());
+    }
+
+    @Test
+    void weakSuiteConfigurationIsRejected() {
+        Config c = new Config();
+        c.suites = new String[] {"TLS_RSA_WITH_RC4_128_SHA"};
+        assertThrows(ConfigurationException.class, () -> new TlsProfileComponent(c, k -> null, ev -> { }));
+    }
+
+    @Test
+    void missingPasswordVariableIsNamedNotGuessed() {
+        Config c = new Config();
+        c.keystore = "/etc/stdb/trust.p12";
+        c.passwordEnv = "STDB_TRUST_PASSWORD";
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> new TlsProfileComponent(c, k -> null, ev -> { }));
+        assertTrue(e.getMessage().contains("STDB_TRUST_PASSWORD"), e.getMessage());
+    }
+}
