@@ -117,6 +117,12 @@ class ConnectionTest {
     }
 
     @Test
+    void connectsWithReconnectDisabled() {
+        Connection a = connect(client().reconnect(ReconnectPolicy.NEVER));
+        assertEquals(ConnectionState.CONNECTED, a.status().state());
+    }
+
+    @Test
     void discoveredProvidersAreUsedOutsideOsgi() {
         DiscoveredStore.WRITTEN.clear();
         Connection a = connect(client().discoverProviders());

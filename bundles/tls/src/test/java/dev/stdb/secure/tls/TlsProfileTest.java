@@ -141,7 +141,8 @@ class TlsProfileTest {
         assertTrue(e.details().get("expected").contains(leafA.spkiPin()), e.toString());
         assertTrue(e.details().get("seen").contains(leafB.spkiPin()), e.toString());
         assertTrue(e.details().get("seen").contains(rootB.spkiPin()), e.toString());
-        // the connection error names the check that failed and the pins the server really has
+        // the connection error is typed by the check that failed and names the pins the server really has
+        assertEquals(ReasonCode.PIN_MISMATCH, ((TlsException) failure).reason(), failure.toString());
         assertTrue(failure.getMessage().contains("[tls.pin_mismatch]"), failure.getMessage());
         assertTrue(failure.getMessage().contains(leafB.spkiPin()), failure.getMessage());
     }
@@ -205,6 +206,7 @@ class TlsProfileTest {
         serve(leafB);
         Throwable failure = refused(profile(rootA.cert()).build());
         assertReason(ReasonCode.UNTRUSTED_CHAIN);
+        assertEquals(ReasonCode.UNTRUSTED_CHAIN, ((TlsException) failure).reason(), failure.toString());
         assertTrue(failure.getMessage().contains("[tls.untrusted_chain]"), failure.getMessage());
     }
 
@@ -213,6 +215,7 @@ class TlsProfileTest {
         serve(otherHostA, interA.cert());
         Throwable failure = refused(profile(rootA.cert()).build());
         assertReason(ReasonCode.HOSTNAME_MISMATCH);
+        assertEquals(ReasonCode.HOSTNAME_MISMATCH, ((TlsException) failure).reason(), failure.toString());
         assertTrue(failure.getMessage().contains("[tls.hostname_mismatch]"), failure.getMessage());
     }
 

@@ -491,6 +491,11 @@ public final class ConnectionImpl implements Connection {
         if (error instanceof SecureClientException s) {
             return s;
         }
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException ssl) {
+                return tlsFailure(ssl);
+            }
+        }
         if (error instanceof WebSocketHandshakeException h) {
             int status = h.getResponse().statusCode();
             String body = h.getResponse().body() instanceof String s ? ": " + s : "";
@@ -501,6 +506,23 @@ public final class ConnectionImpl implements Connection {
                     "the server refused the WebSocket upgrade (" + status + body + ")");
         }
         return new ConnectionException(ReasonCode.CONNECTION_FAILED, "cannot connect: " + error, error);
+    }
+
+    /**
+     * A TLS handshake failure, typed by what failed. The TLS bundle's trust manager starts its messages with the reason
+     * code ({@code [tls.pin_mismatch] ...}); anything else is an untrusted chain or a refused protocol.
+     */
+    private static SecureClientException tlsFailure(javax.net.ssl.SSLException ssl) {
+        String message = String.valueOf(ssl.getMessage());
+        ReasonCode reason = ssl instanceof javax.net.ssl.SSLHandshakeException ? ReasonCode.UNTRUSTED_CHAIN
+                : ReasonCode.PROTOCOL_REFUSED;
+        for (ReasonCode code : ReasonCode.values()) {
+            if (message.contains("[" + code.code() + "]")) {
+                reason = code;
+                break;
+            }
+        }
+        return new dev.stdb.secure.api.TlsException(reason, "the TLS handshake failed: " + message, ssl);
     }
 
     private void setStatus(ConnectionStatus s) {
