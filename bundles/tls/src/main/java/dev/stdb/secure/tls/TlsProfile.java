@@ -3,6 +3,10 @@ package dev.stdb.secure.tls;
 import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.api.TlsException;
 import dev.stdb.secure.api.audit.SecurityEventSink;
+import dev.stdb.secure.api.CredentialStoreException;
+import dev.stdb.secure.api.store.KeyService;
+import dev.stdb.secure.tls.internal.ClientKeyManager;
+import dev.stdb.secure.tls.internal.ClientKeys;
 import dev.stdb.secure.api.tls.TlsContext;
 import dev.stdb.secure.api.tls.TlsContextProvider;
 import dev.stdb.secure.tls.internal.LoggingEventSink;
@@ -19,7 +23,14 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.X509KeyManager;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,8 +65,24 @@ public final class TlsProfile implements TlsContextProvider {
     private final TlsPolicy policy;
     private final SecurityEventSink events;
     private final Clock clock;
+    private final Path clientPkcs12;
+    private final char[] clientPkcs12Password;
+    private final Path clientPemKey;
+    private final Path clientPemChain;
+    private final char[] clientPemKeyPassword;
+    private final KeyService clientKeyService;
+    private final String clientKeyAlias;
+    private final Map<String, String> clientAliases;
 
     private TlsProfile(Builder b) {
+        this.clientPkcs12 = b.clientPkcs12;
+        this.clientPkcs12Password = b.clientPkcs12Password == null ? null : b.clientPkcs12Password.clone();
+        this.clientPemKey = b.clientPemKey;
+        this.clientPemChain = b.clientPemChain;
+        this.clientPemKeyPassword = b.clientPemKeyPassword == null ? null : b.clientPemKeyPassword.clone();
+        this.clientKeyService = b.clientKeyService;
+        this.clientKeyAlias = b.clientKeyAlias;
+        this.clientAliases = Collections.unmodifiableMap(new LinkedHashMap<>(b.clientAliases));
         this.name = b.name;
         this.trustSystem = b.trustSystem;
         this.trustPem = b.trustPem;
@@ -91,6 +118,7 @@ public final class TlsProfile implements TlsContextProvider {
     public TlsContext contextFor(URI target) throws TlsException {
         Objects.requireNonNull(target, "target");
         Set<X509Certificate> anchors = loadAnchors();
+        KeyManager[] keyManagers = clientKeyManager();
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -115,12 +143,85 @@ public final class TlsProfile implements TlsContextProvider {
             PinningTrustManager tm = new PinningTrustManager(delegate, trustAnchors, pins, pinExpiryWarningDays,
                     clock, events, name);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {tm}, null);
+            ctx.init(keyManagers, new TrustManager[] {tm}, null);
             return new TlsContext(ctx, policy.parameters(ctx));
         } catch (IOException | GeneralSecurityException e) {
             throw new TlsException(ReasonCode.UNTRUSTED_CHAIN, "TLS profile '" + name
                     + "': cannot set up the trust manager: " + e.getMessage(), e);
         }
+    }
+
+    /** The client key manager, or null when the profile presents no client certificate. */
+    private KeyManager[] clientKeyManager() throws TlsException {
+        X509KeyManager source;
+        if (clientPkcs12 != null) {
+            source = ClientKeys.pkcs12(name, clientPkcs12, clientPkcs12Password);
+        } else if (clientPemKey != null) {
+            source = ClientKeys.pem(name, clientPemKey, clientPemChain, clientPemKeyPassword);
+        } else if (clientKeyService != null) {
+            Map<String, X509KeyManager> byAlias = new LinkedHashMap<>();
+            Set<String> wanted = new LinkedHashSet<>(clientAliases.values());
+            if (clientKeyAlias != null) {
+                wanted.add(clientKeyAlias);
+            }
+            if (wanted.isEmpty()) {
+                throw new TlsException(ReasonCode.CLIENT_CERT_UNAVAILABLE, "TLS profile '" + name
+                        + "': a KeyService is set but no client.key.alias or client.aliases");
+            }
+            for (String alias : wanted) {
+                Optional<X509KeyManager> km;
+                try {
+                    km = clientKeyService.keyManager(alias);
+                } catch (CredentialStoreException e) {
+                    throw new TlsException(ReasonCode.CLIENT_CERT_UNAVAILABLE, "TLS profile '" + name
+                            + "': KeyService '" + clientKeyService.id() + "' failed for alias '" + alias + "' ("
+                            + e.getClass().getSimpleName() + ")");
+                }
+                if (km.isEmpty()) {
+                    throw new TlsException(ReasonCode.CLIENT_CERT_UNAVAILABLE, "TLS profile '" + name
+                            + "': KeyService '" + clientKeyService.id() + "' has no key alias '" + alias + "'");
+                }
+                byAlias.put(alias, km.get());
+            }
+            source = ClientKeys.perAlias(byAlias);
+        } else {
+            return null;
+        }
+        String defaultAlias = clientKeyAlias;
+        if (defaultAlias == null) {
+            for (String type : new String[] {"EC", "RSA", "RSASSA-PSS", "EdDSA", "Ed25519"}) {
+                String[] aliases = source.getClientAliases(type, null);
+                if (aliases != null && aliases.length > 0) {
+                    defaultAlias = aliases[0];
+                    break;
+                }
+            }
+        }
+        Set<String> used = new LinkedHashSet<>(clientAliases.values());
+        if (clientAliases.isEmpty() && defaultAlias != null) {
+            used.add(defaultAlias);
+        }
+        for (String alias : used) {
+            X509Certificate[] chain = source.getCertificateChain(alias);
+            if (chain == null || chain.length == 0 || source.getPrivateKey(alias) == null) {
+                throw new TlsException(ReasonCode.CLIENT_CERT_UNAVAILABLE, "TLS profile '" + name
+                        + "': no client key and certificate with alias '" + alias + "'");
+            }
+        }
+        List<Map.Entry<Function<String, Boolean>, String>> rules = new ArrayList<>();
+        for (Map.Entry<String, String> e : clientAliases.entrySet()) {
+            String pattern = e.getKey();
+            rules.add(new AbstractMap.SimpleImmutableEntry<>(host -> hostMatches(pattern, host), e.getValue()));
+        }
+        return new KeyManager[] {new ClientKeyManager(source, rules, defaultAlias)};
+    }
+
+    private static final String PLACEHOLDER_PIN_A = PinSet.SPKI + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    private static final String PLACEHOLDER_PIN_B = PinSet.SPKI + "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+
+    /** The host pattern rules of {@link PinSet#matches(String)}: exact, or {@code *.domain} for one label. */
+    static boolean hostMatches(String pattern, String host) {
+        return PinSet.of(pattern, PLACEHOLDER_PIN_A, PLACEHOLDER_PIN_B).matches(host);
     }
 
     private Set<X509Certificate> loadAnchors() throws TlsException {
@@ -201,6 +302,14 @@ public final class TlsProfile implements TlsContextProvider {
         private TlsPolicy policy = TlsPolicy.defaults();
         private SecurityEventSink events;
         private Clock clock = Clock.systemUTC();
+        private Path clientPkcs12;
+        private char[] clientPkcs12Password;
+        private Path clientPemKey;
+        private Path clientPemChain;
+        private char[] clientPemKeyPassword;
+        private KeyService clientKeyService;
+        private String clientKeyAlias;
+        private final Map<String, String> clientAliases = new LinkedHashMap<>();
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -267,7 +376,51 @@ public final class TlsProfile implements TlsContextProvider {
             return this;
         }
 
+        /** Client certificate (mTLS) from the key entries of a PKCS#12 file. */
+        public Builder clientPkcs12(Path file, char[] password) {
+            this.clientPkcs12 = Objects.requireNonNull(file, "file");
+            this.clientPkcs12Password = password == null ? null : password.clone();
+            return this;
+        }
+
+        /** Client certificate from a PKCS#8 PEM key (encrypted when {@code keyPassword} is set) and a PEM chain. */
+        public Builder clientPem(Path key, Path chain, char[] keyPassword) {
+            this.clientPemKey = Objects.requireNonNull(key, "key");
+            this.clientPemChain = Objects.requireNonNull(chain, "chain");
+            this.clientPemKeyPassword = keyPassword == null ? null : keyPassword.clone();
+            return this;
+        }
+
+        /** Client certificate held by a {@link KeyService} (an HSM, for example) under {@code alias}. */
+        public Builder clientKeyService(KeyService service, String alias) {
+            this.clientKeyService = Objects.requireNonNull(service, "service");
+            this.clientKeyAlias = alias == null || alias.isBlank() ? null : alias.trim();
+            return this;
+        }
+
+        /** The alias presented when no {@link #clientAlias} rule is set (default: the source's first key). */
+        public Builder clientKeyAlias(String alias) {
+            this.clientKeyAlias = alias == null || alias.isBlank() ? null : alias.trim();
+            return this;
+        }
+
+        /**
+         * Presents {@code alias} to hosts matching {@code hostPattern} (the {@link PinSet} pattern rules). Once a rule
+         * is set, hosts that match no rule get no client certificate.
+         */
+        public Builder clientAlias(String hostPattern, String alias) {
+            hostMatches(hostPattern, "probe");
+            clientAliases.put(hostPattern.trim(), Objects.requireNonNull(alias, "alias").trim());
+            return this;
+        }
+
         public TlsProfile build() {
+            int sources = (clientPkcs12 != null ? 1 : 0) + (clientPemKey != null ? 1 : 0)
+                    + (clientKeyService != null ? 1 : 0);
+            if (sources > 1) {
+                throw new IllegalArgumentException("TLS profile '" + name
+                        + "': choose one client certificate source (PKCS#12, PEM or KeyService)");
+            }
             if (events == null) {
                 events = new LoggingEventSink();
             }

@@ -85,6 +85,22 @@ final class Pki {
         return new Issued(kp, sign(b, issuer.keys()));
     }
 
+    /** A client certificate (extended key usage clientAuth) for {@code cn}. */
+    static Issued client(Issued issuer, String cn) throws Exception {
+        KeyPair kp = keys();
+        Instant now = Instant.now();
+        X509v3CertificateBuilder b = builder(issuer.cert().getSubjectX500Principal().getName(), "CN=" + cn,
+                kp, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
+        JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+        b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
+        b.addExtension(Extension.authorityKeyIdentifier, false,
+                ext.createAuthorityKeyIdentifier(issuer.cert().getPublicKey()));
+        return new Issued(kp, sign(b, issuer.keys()));
+    }
+
     static Issued leaf(Issued issuer, String... names) throws Exception {
         return leaf(issuer, keys(), names);
     }

@@ -4,6 +4,8 @@ import dev.stdb.secure.api.ConfigurationException;
 import dev.stdb.secure.api.TlsException;
 import dev.stdb.secure.api.audit.SecurityEventSink;
 import dev.stdb.secure.api.tls.TlsContext;
+import dev.stdb.secure.api.ReasonCode;
+import dev.stdb.secure.api.store.KeyService;
 import dev.stdb.secure.api.tls.TlsContextProvider;
 import dev.stdb.secure.tls.PinSet;
 import dev.stdb.secure.tls.TlsPolicy;
@@ -16,6 +18,10 @@ import java.util.function.Function;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
@@ -34,6 +40,14 @@ public final class TlsProfileComponent implements TlsContextProvider {
     public static final String PID = "dev.stdb.secure.tls";
 
     private final TlsProfile profile;
+    private final TlsProfileConfig config;
+    private final Function<String, String> env;
+    private final SecurityEventSink events;
+
+    /** The KeyService holding the client key, selected by {@code key.service.target}; may come and go. */
+    @Reference(name = "key.service", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile KeyService keyService;
 
     @Activate
     public TlsProfileComponent(TlsProfileConfig config) {
@@ -42,10 +56,35 @@ public final class TlsProfileComponent implements TlsContextProvider {
 
     /** For tests: the environment and the event sink are injected. */
     TlsProfileComponent(TlsProfileConfig config, Function<String, String> env, SecurityEventSink events) {
-        this.profile = build(config, env, events);
+        this.config = config;
+        this.env = env;
+        this.events = events;
+        this.profile = build(config, env, events, null);
+    }
+
+    /** True when the client key comes from a KeyService: an alias is configured but no PKCS#12 or PEM file. */
+    static boolean usesKeyService(TlsProfileConfig config) {
+        return config.client_pkcs12().isBlank() && config.client_pem_key().isBlank()
+                && (!config.client_key_alias().isBlank() || !split(config.client_aliases(), ";").isEmpty());
+    }
+
+    private static char[] password(Function<String, String> env, String property, String var) {
+        if (var.isBlank()) {
+            return null;
+        }
+        String value = env.apply(var.trim());
+        if (value == null) {
+            throw new ConfigurationException(property + ": environment variable '" + var.trim() + "' is not set");
+        }
+        return value.toCharArray();
     }
 
     static TlsProfile build(TlsProfileConfig config, Function<String, String> env, SecurityEventSink events) {
+        return build(config, env, events, null);
+    }
+
+    static TlsProfile build(TlsProfileConfig config, Function<String, String> env, SecurityEventSink events,
+            KeyService keyService) {
         TlsProfile.Builder b = TlsProfile.builder(config.tls_profile()).trustSystem(config.trust_system())
                 .pinExpiryWarningDays(config.pin_expiry_warning_days()).events(events);
         if (!config.trust_pem().isBlank()) {
@@ -70,6 +109,28 @@ public final class TlsProfileComponent implements TlsContextProvider {
         }
         b.pins(pins);
         b.policy(new TlsPolicy(split(config.protocols(), ","), split(config.cipher_suites(), ",")));
+        if (!config.client_pkcs12().isBlank()) {
+            b.clientPkcs12(Path.of(config.client_pkcs12().trim()),
+                    password(env, "client.pkcs12.password.env", config.client_pkcs12_password_env()));
+        } else if (!config.client_pem_key().isBlank()) {
+            if (config.client_pem_chain().isBlank()) {
+                throw new ConfigurationException("client.pem.chain: required with client.pem.key");
+            }
+            b.clientPem(Path.of(config.client_pem_key().trim()), Path.of(config.client_pem_chain().trim()),
+                    password(env, "client.pem.key.password.env", config.client_pem_key_password_env()));
+        } else if (keyService != null && usesKeyService(config)) {
+            b.clientKeyService(keyService, config.client_key_alias());
+        }
+        if (!config.client_key_alias().isBlank()) {
+            b.clientKeyAlias(config.client_key_alias());
+        }
+        for (String entry : split(config.client_aliases(), ";")) {
+            int bar = entry.indexOf('|');
+            if (bar <= 0 || bar == entry.length() - 1) {
+                throw new ConfigurationException("client.aliases: '" + entry + "' is not host-pattern|alias");
+            }
+            b.clientAlias(entry.substring(0, bar).trim(), entry.substring(bar + 1).trim());
+        }
         return b.build();
     }
 
@@ -96,6 +157,16 @@ public final class TlsProfileComponent implements TlsContextProvider {
 
     @Override
     public TlsContext contextFor(URI target) throws TlsException {
+        if (usesKeyService(config)) {
+            KeyService ks = keyService;
+            if (ks == null) {
+                throw new TlsException(ReasonCode.CLIENT_CERT_UNAVAILABLE, "TLS profile '" + profile.id()
+                        + "': no KeyService bound for client key alias '" + config.client_key_alias() + "'"
+                        + (config.key_service_target().isBlank() ? "" : " (key.service.target "
+                        + config.key_service_target() + ")"));
+            }
+            return build(config, env, events, ks).contextFor(target);
+        }
         return profile.contextFor(target);
     }
 }

@@ -41,4 +41,33 @@ public @interface TlsProfileConfig {
     @AttributeDefinition(name = "Allowed cipher suites", required = false,
             description = "Empty means the JDK's enabled suites; weak suites are refused.")
     String[] cipher_suites() default {};
+
+    @AttributeDefinition(name = "Client certificate PKCS#12 file", required = false)
+    String client_pkcs12() default "";
+
+    @AttributeDefinition(name = "Environment variable holding the PKCS#12 password", required = false,
+            description = "The name of the variable, never the password itself.")
+    String client_pkcs12_password_env() default "";
+
+    @AttributeDefinition(name = "Client private key (PKCS#8 PEM)", required = false)
+    String client_pem_key() default "";
+
+    @AttributeDefinition(name = "Client certificate chain (PEM)", required = false)
+    String client_pem_chain() default "";
+
+    @AttributeDefinition(name = "Environment variable holding the PEM key password", required = false,
+            description = "Only for an encrypted PKCS#8 key; the name of the variable, never the password.")
+    String client_pem_key_password_env() default "";
+
+    @AttributeDefinition(name = "Client key alias", required = false,
+            description = "The alias presented when client.aliases is empty; with no file source, the KeyService alias.")
+    String client_key_alias() default "";
+
+    @AttributeDefinition(name = "Client aliases per host", required = false,
+            description = "host-pattern|alias (';' between entries in a .cfg file); hosts matching none get no certificate.")
+    String[] client_aliases() default {};
+
+    @AttributeDefinition(name = "KeyService filter", required = false,
+            description = "LDAP filter selecting the KeyService that holds the client key, e.g. (id=pkcs11-softhsm).")
+    String key_service_target() default "";
 }

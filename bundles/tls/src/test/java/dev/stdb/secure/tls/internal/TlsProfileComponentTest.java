@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stdb.secure.api.ConfigurationException;
+import dev.stdb.secure.api.ReasonCode;
+import dev.stdb.secure.api.TlsException;
 import dev.stdb.secure.api.tls.TlsContext;
 import java.lang.annotation.Annotation;
 import java.net.URI;
@@ -24,6 +26,10 @@ class TlsProfileComponentTest {
         String[] protocols = {"TLSv1.3", "TLSv1.2"};
         String keystore = "";
         String passwordEnv = "";
+        String p12 = "";
+        String p12Env = "";
+        String keyAlias = "";
+        String[] clientAliases = {};
 
         @Override public Class<? extends Annotation> annotationType() { return TlsProfileConfig.class; }
         @Override public String tls_profile() { return "prod"; }
@@ -36,6 +42,14 @@ class TlsProfileComponentTest {
         @Override public int pin_expiry_warning_days() { return 30; }
         @Override public String[] protocols() { return protocols; }
         @Override public String[] cipher_suites() { return suites; }
+        @Override public String client_pkcs12() { return p12; }
+        @Override public String client_pkcs12_password_env() { return p12Env; }
+        @Override public String client_pem_key() { return ""; }
+        @Override public String client_pem_chain() { return ""; }
+        @Override public String client_pem_key_password_env() { return ""; }
+        @Override public String client_key_alias() { return keyAlias; }
+        @Override public String[] client_aliases() { return clientAliases; }
+        @Override public String key_service_target() { return ""; }
     }
 
     @Test
@@ -84,5 +98,36 @@ class TlsProfileComponentTest {
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> new TlsProfileComponent(c, k -> null, ev -> { }));
         assertTrue(e.getMessage().contains("STDB_TRUST_PASSWORD"), e.getMessage());
+    }
+
+    @Test
+    void clientKeyFromAnUnboundKeyServiceIsClientCertUnavailable() {
+        Config c = new Config();
+        c.keyAlias = "hsm-client";
+        c.clientAliases = new String[] {"*.example.com|hsm-client; db.example.org|hsm-client"};
+        TlsProfileComponent component = new TlsProfileComponent(c, k -> null, e -> { });
+        TlsException e = assertThrows(TlsException.class,
+                () -> component.contextFor(URI.create("wss://db.example.com/")));
+        assertEquals(ReasonCode.CLIENT_CERT_UNAVAILABLE, e.reason());
+        assertTrue(e.getMessage().contains("hsm-client"), e.getMessage());
+    }
+
+    @Test
+    void clientAliasEntryWithoutAliasIsRejected() {
+        Config c = new Config();
+        c.clientAliases = new String[] {"*.example.com"};
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> new TlsProfileComponent(c, k -> null, ev -> { }));
+        assertTrue(e.getMessage().contains("client.aliases"), e.getMessage());
+    }
+
+    @Test
+    void missingClientPasswordVariableIsNamed() {
+        Config c = new Config();
+        c.p12 = "/etc/stdb/client.p12";
+        c.p12Env = "STDB_CLIENT_P12_PASSWORD";
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> new TlsProfileComponent(c, k -> null, ev -> { }));
+        assertTrue(e.getMessage().contains("STDB_CLIENT_P12_PASSWORD"), e.getMessage());
     }
 }
