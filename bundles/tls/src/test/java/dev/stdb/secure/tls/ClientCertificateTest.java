@@ -128,8 +128,8 @@ class ClientCertificateTest {
     @Test
     void withoutAClientCertificateTheHandshakeIsRefused() throws Exception {
         Throwable failure = refused(profile().build());
-        // Observed: the server aborts the handshake with a bad_certificate alert; the core reports a TlsException
-        // (reason UNTRUSTED_CHAIN, the core's reason for every failed handshake).
+        // The server aborts the handshake with a bad_certificate alert; the core reports a TlsException whose reason
+        // says the client certificate was refused.
         assertNoCertificateAlert(failure);
     }
 
@@ -154,7 +154,7 @@ class ClientCertificateTest {
 
     private static void assertNoCertificateAlert(Throwable failure) {
         assertTrue(failure instanceof TlsException, String.valueOf(failure));
-        assertEquals(ReasonCode.UNTRUSTED_CHAIN, ((TlsException) failure).reason());
+        assertEquals(ReasonCode.CLIENT_CERT_UNAVAILABLE, ((TlsException) failure).reason());
         assertTrue(failure.getMessage().contains("bad_certificate"), failure.getMessage());
     }
 
@@ -184,7 +184,7 @@ class ClientCertificateTest {
         Throwable failure = refused(profile().clientPkcs12(p12("other.p12", otherClient, "me"),
                 P12_PASSWORD.toCharArray()).build());
         assertTrue(failure instanceof TlsException, String.valueOf(failure));
-        assertEquals(ReasonCode.UNTRUSTED_CHAIN, ((TlsException) failure).reason());
+        assertEquals(ReasonCode.CLIENT_CERT_UNAVAILABLE, ((TlsException) failure).reason());
         assertTrue(failure.getMessage().contains("certificate_unknown"), failure.getMessage());
     }
 

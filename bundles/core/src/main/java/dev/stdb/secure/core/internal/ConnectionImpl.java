@@ -516,6 +516,11 @@ public final class ConnectionImpl implements Connection {
         String message = String.valueOf(ssl.getMessage());
         ReasonCode reason = ssl instanceof javax.net.ssl.SSLHandshakeException ? ReasonCode.UNTRUSTED_CHAIN
                 : ReasonCode.PROTOCOL_REFUSED;
+        if (message.matches("(?s).*Received fatal alert: (bad_certificate|certificate_required|certificate_unknown"
+                + "|unknown_ca|certificate_expired|certificate_revoked).*")) {
+            // The server sent the alert: it refused this client's certificate, or the lack of one.
+            reason = ReasonCode.CLIENT_CERT_UNAVAILABLE;
+        }
         for (ReasonCode code : ReasonCode.values()) {
             if (message.contains("[" + code.code() + "]")) {
                 reason = code;
