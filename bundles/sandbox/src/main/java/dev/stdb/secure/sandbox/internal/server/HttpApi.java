@@ -90,6 +90,13 @@ public final class HttpApi extends Handler.Abstract {
             }
             throw new HttpError(404, "not found: " + path);
         } catch (HttpError e) {
+            // Read what is left of the body first: an unread body makes the server close the connection after the
+            // answer, and a client that reuses pooled connections would then send its next request into a dead one.
+            try {
+                Content.Source.consumeAll(request);
+            } catch (IOException | RuntimeException unreadable) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             return text(response, callback, e.status(), e.getMessage());
         }
     }
