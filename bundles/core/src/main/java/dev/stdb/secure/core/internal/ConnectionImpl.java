@@ -182,9 +182,12 @@ public final class ConnectionImpl implements Connection {
     }
 
     /**
-     * The server pings every 15 s; a session that heard nothing for {@value #SILENCE_SECONDS} s is half-open and is
-     * dropped, and one the JDK knows is closed is dropped even if its listener was never told.
+     * The server pings every 15 s. A session quiet for {@value #PING_AFTER_SECONDS} s gets a ping of ours: on a
+     * connection that is gone it fails, or draws the reset that tells the JDK so (an abrupt close is not always
+     * reported otherwise). A session that heard nothing for {@value #SILENCE_SECONDS} s is half-open and is dropped,
+     * and one the JDK knows is closed is dropped even if its listener was never told.
      */
+    private static final long PING_AFTER_SECONDS = 5;
     private static final long SILENCE_SECONDS = 45;
 
     private void watchSession() {
@@ -196,6 +199,15 @@ public final class ConnectionImpl implements Connection {
             sessionLost("the connection closed");
         } else if (sessionReady && s.quietNanos() > TimeUnit.SECONDS.toNanos(SILENCE_SECONDS)) {
             sessionLost("no traffic from the server for " + SILENCE_SECONDS + " s");
+        } else if (sessionReady && s.quietNanos() > TimeUnit.SECONDS.toNanos(PING_AFTER_SECONDS)) {
+            s.ping().exceptionally(e -> {
+                onLoop(() -> {
+                    if (session == s) {
+                        sessionLost("ping failed: " + e.getMessage());
+                    }
+                });
+                return null;
+            });
         }
     }
 

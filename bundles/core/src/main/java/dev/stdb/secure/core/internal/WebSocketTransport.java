@@ -69,6 +69,15 @@ final class WebSocketTransport {
         return next;
     }
 
+    /** A ping after the frames already queued; a connection that is gone fails it. */
+    synchronized CompletableFuture<Void> ping() {
+        CompletableFuture<Void> next = lastSend.handle((ok, err) -> null)
+                .thenCompose(ignored -> socket.sendPing(ByteBuffer.allocate(0)))
+                .thenApply(ws -> null);
+        lastSend = next;
+        return next;
+    }
+
     /** Lets frames flow; until then the server's first frames wait, so none arrives before the owner is ready. */
     void startReceiving() {
         socket.request(1);
@@ -111,6 +120,13 @@ final class WebSocketTransport {
 
         @Override
         public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+            lastTrafficNanos = System.nanoTime();
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
             lastTrafficNanos = System.nanoTime();
             ws.request(1);
             return null;
