@@ -93,16 +93,11 @@ class ClientCertificateTest {
     }
 
     private Connection connect(TlsProfile profile) throws Exception {
-        return SpacetimeClient.builder().uri(sandbox.wsUri()).database(sandbox.database()).tls(profile)
-                .timeout(Duration.ofSeconds(10)).connect().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        return SandboxClients.connect(sandbox, profile);
     }
 
     private Throwable refused(TlsProfile profile) {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> connection = SpacetimeClient.builder()
-                .uri(sandbox.wsUri()).database(sandbox.database()).tls(profile)
-                .reconnect(new ReconnectPolicy(true, Duration.ofMillis(10), Duration.ofMillis(10), 1))
-                .timeout(Duration.ofSeconds(10)).connect().toCompletableFuture().get(20, TimeUnit.SECONDS));
-        return e.getCause();
+        return SandboxClients.refused(sandbox, profile);
     }
 
     private static KeyStore keyStore(Pki.Issued who, String alias, char[] password, Certificate... rest)

@@ -84,19 +84,12 @@ class TlsProfileTest {
         return TlsProfile.builder("test").trustSystem(false).trustPem(Pki.pem(dir.resolve("ca.pem"), anchors))
                 .events(events::add);
     }
-
     private Connection connect(TlsProfile profile) throws Exception {
-        return SpacetimeClient.builder().uri(sandbox.wsUri()).database(sandbox.database()).tls(profile)
-                .timeout(Duration.ofSeconds(10)).connect().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        return SandboxClients.connect(sandbox, profile);
     }
 
-    /** Two attempts (one reconnect), then the connect stage fails. */
     private Throwable refused(TlsProfile profile) {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> connection = SpacetimeClient.builder()
-                .uri(sandbox.wsUri()).database(sandbox.database()).tls(profile)
-                .reconnect(new ReconnectPolicy(true, Duration.ofMillis(10), Duration.ofMillis(10), 1))
-                .timeout(Duration.ofSeconds(10)).connect().toCompletableFuture().get(20, TimeUnit.SECONDS));
-        return e.getCause();
+        return SandboxClients.refused(sandbox, profile);
     }
 
     private List<SecurityEvent> events(SecurityEventType type) {
