@@ -114,9 +114,20 @@ public final class TlsProfile implements TlsContextProvider {
         return policy;
     }
 
+    /** The context for {@code target}; events go to the profile's own sink, or are logged when it has none. */
     @Override
     public TlsContext contextFor(URI target) throws TlsException {
+        return contextFor(target, null);
+    }
+
+    /**
+     * The context for {@code target}; handshake events go to {@code connectionEvents} (the connection's router) and
+     * to the profile's own sink when one was set, and are logged only when neither exists.
+     */
+    @Override
+    public TlsContext contextFor(URI target, SecurityEventSink connectionEvents) throws TlsException {
         Objects.requireNonNull(target, "target");
+        SecurityEventSink events = eventsFor(connectionEvents);
         Set<X509Certificate> anchors = loadAnchors();
         KeyManager[] keyManagers = clientKeyManager();
         try {
@@ -150,6 +161,25 @@ public final class TlsProfile implements TlsContextProvider {
                     + "': cannot set up the trust manager: " + e.getMessage(), e);
         }
     }
+
+    private SecurityEventSink eventsFor(SecurityEventSink connectionEvents) {
+        SecurityEventSink own = this.events;
+        if (connectionEvents == null) {
+            return own != null ? own : LOGGED;
+        }
+        if (own == null) {
+            return connectionEvents;
+        }
+        return event -> {
+            try {
+                own.emit(event);
+            } finally {
+                connectionEvents.emit(event);
+            }
+        };
+    }
+
+    private static final SecurityEventSink LOGGED = new LoggingEventSink();
 
     /** The client key manager, or null when the profile presents no client certificate. */
     private KeyManager[] clientKeyManager() throws TlsException {
@@ -365,7 +395,10 @@ public final class TlsProfile implements TlsContextProvider {
             return this;
         }
 
-        /** Where pin and handshake events go; by default they are logged through {@link System.Logger}. */
+        /**
+         * Where pin and handshake events go besides the connection's own sink; with neither, they are logged through
+         * {@link System.Logger}.
+         */
         public Builder events(SecurityEventSink events) {
             this.events = events;
             return this;
@@ -420,9 +453,6 @@ public final class TlsProfile implements TlsContextProvider {
             if (sources > 1) {
                 throw new IllegalArgumentException("TLS profile '" + name
                         + "': choose one client certificate source (PKCS#12, PEM or KeyService)");
-            }
-            if (events == null) {
-                events = new LoggingEventSink();
             }
             return new TlsProfile(this);
         }

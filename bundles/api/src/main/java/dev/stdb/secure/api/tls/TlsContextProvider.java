@@ -1,6 +1,7 @@
 package dev.stdb.secure.api.tls;
 
 import dev.stdb.secure.api.TlsException;
+import dev.stdb.secure.api.audit.SecurityEventSink;
 import java.net.URI;
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -28,4 +29,16 @@ public interface TlsContextProvider {
      * @throws TlsException if no usable context can be built (missing key, unreadable trust store, bad policy)
      */
     TlsContext contextFor(URI target) throws TlsException;
+
+    /**
+     * As {@link #contextFor(URI)}, with the connection's event sink: the security events of handshakes made with the
+     * returned context ({@code PIN_MISMATCH}, {@code TLS_FAILURE}, ...) go to {@code events}, so they reach the
+     * connection's audit sinks and anomaly detectors. Providers that emit no events need not override it.
+     *
+     * @param events where the connection routes security events; never null
+     * @since 0.2.0
+     */
+    default TlsContext contextFor(URI target, SecurityEventSink events) throws TlsException {
+        return contextFor(target);
+    }
 }

@@ -6,8 +6,8 @@ import dev.stdb.secure.api.audit.SecurityEventSink;
 import java.lang.System.Logger.Level;
 
 /**
- * The default event sink of a TLS profile: the api has no {@link SecurityEventSink} service to bind to (the core
- * implements the interface per connection), so pin and handshake events are written to {@link System.Logger}
+ * The event sink of a TLS profile used without a connection's sink (for example a context built directly with
+ * {@code contextFor(URI)}): pin and handshake events are written to {@link System.Logger}
  * {@code dev.stdb.secure.tls}; failures at WARNING, warnings at WARNING, the rest at INFO.
  */
 public final class LoggingEventSink implements SecurityEventSink {

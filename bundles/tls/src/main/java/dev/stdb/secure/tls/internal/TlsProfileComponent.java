@@ -30,7 +30,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * suite, old protocol, missing password variable) fails activation with a {@link ConfigurationException} naming the
  * property; unreadable anchor files surface later, from {@link #contextFor(URI)}, as a {@link TlsException}.
  *
- * <p>Events go to {@link LoggingEventSink}: the api registers no {@link SecurityEventSink} service today.
+ * <p>Handshake events go to the sink of the connection that asked for the context
+ * ({@link #contextFor(URI, SecurityEventSink)}), so they reach its audit sinks; without one they are logged.
  */
 @Designate(ocd = TlsProfileConfig.class, factory = true)
 @Component(configurationPid = TlsProfileComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
@@ -51,7 +52,7 @@ public final class TlsProfileComponent implements TlsContextProvider {
 
     @Activate
     public TlsProfileComponent(TlsProfileConfig config) {
-        this(config, System::getenv, new LoggingEventSink());
+        this(config, System::getenv, null);
     }
 
     /** For tests: the environment and the event sink are injected. */
@@ -157,6 +158,11 @@ public final class TlsProfileComponent implements TlsContextProvider {
 
     @Override
     public TlsContext contextFor(URI target) throws TlsException {
+        return contextFor(target, null);
+    }
+
+    @Override
+    public TlsContext contextFor(URI target, SecurityEventSink connectionEvents) throws TlsException {
         if (usesKeyService(config)) {
             KeyService ks = keyService;
             if (ks == null) {
@@ -165,8 +171,8 @@ public final class TlsProfileComponent implements TlsContextProvider {
                         + (config.key_service_target().isBlank() ? "" : " (key.service.target "
                         + config.key_service_target() + ")"));
             }
-            return build(config, env, events, ks).contextFor(target);
+            return build(config, env, events, ks).contextFor(target, connectionEvents);
         }
-        return profile.contextFor(target);
+        return profile.contextFor(target, connectionEvents);
     }
 }
