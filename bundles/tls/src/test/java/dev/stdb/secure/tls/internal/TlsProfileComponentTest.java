@@ -50,6 +50,18 @@ class TlsProfileComponentTest {
         @Override public String client_key_alias() { return keyAlias; }
         @Override public String[] client_aliases() { return clientAliases; }
         @Override public String key_service_target() { return ""; }
+        String revocationMode = "soft-fail";
+        String[] revocationSources = {"ocsp", "crl"};
+        boolean intermediates = true;
+        long cacheSeconds = 3600;
+        int timeoutMillis = 5000;
+        String responder = "";
+        @Override public String revocation_mode() { return revocationMode; }
+        @Override public String[] revocation_sources() { return revocationSources; }
+        @Override public boolean revocation_check_intermediates() { return intermediates; }
+        @Override public long revocation_cache_seconds() { return cacheSeconds; }
+        @Override public int revocation_timeout_millis() { return timeoutMillis; }
+        @Override public String revocation_ocsp_responder() { return responder; }
     }
 
     @Test
