@@ -19,14 +19,23 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -45,6 +54,32 @@ final class Pki {
         }
     }
 
+    /** Where a certificate says its revocation status is published: an OCSP URL (AIA) and/or a CRL URL (CDP). */
+    record Urls(String ocsp, String crl) {
+        static final Urls NONE = new Urls(null, null);
+
+        static Urls ocsp(Object url) {
+            return new Urls(String.valueOf(url), null);
+        }
+
+        static Urls crl(Object url) {
+            return new Urls(null, String.valueOf(url));
+        }
+
+        void addTo(X509v3CertificateBuilder b) throws IOException {
+            if (ocsp != null) {
+                b.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
+                        new AccessDescription(AccessDescription.id_ad_ocsp,
+                                new GeneralName(GeneralName.uniformResourceIdentifier, ocsp))));
+            }
+            if (crl != null) {
+                b.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
+                    new DistributionPoint(new DistributionPointName(new GeneralNames(
+                            new GeneralName(GeneralName.uniformResourceIdentifier, crl))), null, null)}));
+            }
+        }
+    }
+
     private Pki() {
     }
 
@@ -56,16 +91,58 @@ final class Pki {
 
     static Issued root(String cn) throws Exception {
         KeyPair kp = keys();
-        return new Issued(kp, ca(cn, kp, cn, kp, 1));
+        return new Issued(kp, ca(cn, kp, cn, kp, 1, Urls.NONE));
     }
 
     static Issued intermediate(String cn, Issued issuer) throws Exception {
+        return intermediate(cn, issuer, Urls.NONE);
+    }
+
+    /** An intermediate CA whose revocation status is published at {@code urls}. */
+    static Issued intermediate(String cn, Issued issuer, Urls urls) throws Exception {
         KeyPair kp = keys();
-        return new Issued(kp, ca(cn, kp, issuer.cert().getSubjectX500Principal().getName(), issuer.keys(), 0));
+        return new Issued(kp, ca(cn, kp, issuer.cert().getSubjectX500Principal().getName(), issuer.keys(), 0,
+                urls));
     }
 
     /** A server certificate for {@code dnsOrIp} names ({@code 127.0.0.1} becomes an IP SAN). */
     static Issued leaf(Issued issuer, KeyPair kp, String... names) throws Exception {
+        return leaf(issuer, kp, Urls.NONE, names);
+    }
+
+    /** A server certificate whose revocation status is published at {@code urls}. */
+    static Issued leaf(Issued issuer, Urls urls, String... names) throws Exception {
+        return leaf(issuer, keys(), urls, names);
+    }
+
+    /** A delegated OCSP responder certificate of {@code issuer}; with {@code ocspSigning} false it lacks the EKU. */
+    static Issued ocspSigner(Issued issuer, String cn, boolean ocspSigning) throws Exception {
+        KeyPair kp = keys();
+        Instant now = Instant.now();
+        X509v3CertificateBuilder b = builder(issuer.cert().getSubjectX500Principal().getName(), "CN=" + cn,
+                kp, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                ocspSigning ? KeyPurposeId.id_kp_OCSPSigning : KeyPurposeId.id_kp_serverAuth));
+        return new Issued(kp, sign(b, issuer.keys()));
+    }
+
+    /** A DER CRL of {@code issuer}, current now and until {@code nextUpdate}, revoking {@code revoked}. */
+    static byte[] crl(Issued issuer, Instant nextUpdate, X509Certificate... revoked) throws Exception {
+        Instant now = Instant.now();
+        X509v2CRLBuilder b = new JcaX509v2CRLBuilder(issuer.cert().getSubjectX500Principal(),
+                Date.from(now.minus(Duration.ofMinutes(1))));
+        b.setNextUpdate(Date.from(nextUpdate));
+        for (X509Certificate c : revoked) {
+            b.addCRLEntry(c.getSerialNumber(), Date.from(now.minus(Duration.ofHours(1))), CRLReason.keyCompromise);
+        }
+        return new JcaX509CRLConverter().getCRL(
+                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.keys().getPrivate())))
+                .getEncoded();
+    }
+
+    private static Issued leaf(Issued issuer, KeyPair kp, Urls urls, String... names) throws Exception {
         Instant now = Instant.now();
         X509v3CertificateBuilder b = builder(issuer.cert().getSubjectX500Principal().getName(), "CN=" + names[0],
                 kp, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
@@ -82,6 +159,7 @@ final class Pki {
         b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
         b.addExtension(Extension.authorityKeyIdentifier, false,
                 ext.createAuthorityKeyIdentifier(issuer.cert().getPublicKey()));
+        urls.addTo(b);
         return new Issued(kp, sign(b, issuer.keys()));
     }
 
@@ -105,8 +183,8 @@ final class Pki {
         return leaf(issuer, keys(), names);
     }
 
-    private static X509Certificate ca(String cn, KeyPair kp, String issuerDn, KeyPair issuerKeys, int pathLen)
-            throws Exception {
+    private static X509Certificate ca(String cn, KeyPair kp, String issuerDn, KeyPair issuerKeys, int pathLen,
+            Urls urls) throws Exception {
         Instant now = Instant.now();
         String subject = cn.startsWith("CN=") ? cn : "CN=" + cn;
         String issuer = issuerDn.startsWith("CN=") ? issuerDn : "CN=" + issuerDn;
@@ -118,6 +196,7 @@ final class Pki {
         b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
         b.addExtension(Extension.authorityKeyIdentifier, false,
                 ext.createAuthorityKeyIdentifier(issuerKeys.getPublic()));
+        urls.addTo(b);
         return sign(b, issuerKeys);
     }
 
@@ -142,6 +221,15 @@ final class Pki {
         System.arraycopy(rest, 0, chain, 1, rest.length);
         ks.setKeyEntry("server", leaf.keys().getPrivate(), password, chain);
         return ks;
+    }
+
+    /** {@code key} as PEM, for openssl. */
+    static Path pemKey(Path file, java.security.PrivateKey key) throws IOException {
+        // PKCS#8 as the JDK encodes it; openssl reads "PRIVATE KEY" of any algorithm
+        Files.writeString(file, "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        return file;
     }
 
     static Path pem(Path file, X509Certificate... certs) throws IOException {
