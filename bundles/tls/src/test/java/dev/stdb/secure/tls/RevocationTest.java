@@ -351,4 +351,17 @@ class RevocationTest {
         assertEquals(before, ocsp.requests(), "the staple answered; the responder was not asked");
         assertEquals("tls.revoked", events(SecurityEventType.TLS_FAILURE).get(0).details().get("reason"));
     }
+
+    @Test
+    void passwordInAUrlNeverReachesAMessage() throws Exception {
+        RevocationPeers.CrlServer crl = closeLater(new RevocationPeers.CrlServer());
+        URI withSecret = URI.create("http://crl-user:s3cret-pw@127.0.0.1:" + crl.url().getPort() + "/ca.crl");
+        Pki.Issued leaf = Pki.leaf(root, Pki.Urls.crl(withSecret), "127.0.0.1", "localhost");
+        crl.stop();
+        serve(leaf);
+        TlsException e = refused(profile(RevocationPolicy.hardFail()), ReasonCode.REVOCATION_UNKNOWN);
+        assertFalse(e.getMessage().contains("s3cret-pw"), e.getMessage());
+        assertFalse(events.toString().contains("s3cret-pw"), events.toString());
+        assertTrue(e.getMessage().contains("CRL at http://127.0.0.1:" + crl.url().getPort()), e.getMessage());
+    }
 }

@@ -164,7 +164,7 @@ public final class RevocationChecker {
     }
 
     private RevocationStatus ocsp(URI url, X509Certificate cert, X509Certificate issuer) {
-        String source = "OCSP at " + url;
+        String source = "OCSP at " + display(url);
         byte[] response;
         try {
             response = http(url, OcspVerifier.request(cert, issuer), MAX_OCSP_BYTES);
@@ -175,7 +175,7 @@ public final class RevocationChecker {
     }
 
     private RevocationStatus crl(URI url, X509Certificate cert, X509Certificate issuer) {
-        String source = "CRL at " + url;
+        String source = "CRL at " + display(url);
         Instant now = clock.instant();
         X509CRL crl = cache.crl(url.toString(), issuer, now);
         if (crl == null) {
@@ -328,6 +328,19 @@ public final class RevocationChecker {
             }
         } catch (java.net.URISyntaxException e) {
             // not a URL
+        }
+    }
+
+    /** {@code url} without user information, which could hold a password and never goes into a message. */
+    static String display(URI url) {
+        if (url.getRawUserInfo() == null) {
+            return url.toString();
+        }
+        try {
+            return new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), url.getQuery(), null)
+                    .toString();
+        } catch (java.net.URISyntaxException e) {
+            return url.getScheme() + "://" + url.getHost();
         }
     }
 
