@@ -11,6 +11,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -31,6 +33,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Test certificates made with Bouncy Castle: CAs, intermediates and leaves with SANs. */
@@ -67,8 +70,34 @@ final class Pki {
     /** A server certificate for {@code dnsOrIp} names ({@code 127.0.0.1} becomes an IP SAN). */
     static Issued leaf(Issued issuer, KeyPair kp, String... names) throws Exception {
         Instant now = Instant.now();
+        return leaf(issuer, kp, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), names);
+    }
+
+    /** A server certificate valid from {@code notBefore} to {@code notAfter} (to make expired or future ones). */
+    static Issued leaf(Issued issuer, Instant notBefore, Instant notAfter, String... names) throws Exception {
+        return leaf(issuer, keys(), notBefore, notAfter, names);
+    }
+
+    /** A self-signed server certificate (no CA): trusted only if it is itself an anchor. */
+    static Issued selfSigned(String... names) throws Exception {
+        KeyPair kp = keys();
+        Instant now = Instant.now();
+        X509v3CertificateBuilder b = builder("CN=" + names[0], "CN=" + names[0], kp, now.minus(Duration.ofDays(1)),
+                now.plus(Duration.ofDays(30)));
+        serverExtensions(b, kp, kp.getPublic(), names);
+        return new Issued(kp, sign(b, kp));
+    }
+
+    private static Issued leaf(Issued issuer, KeyPair kp, Instant notBefore, Instant notAfter, String... names)
+            throws Exception {
         X509v3CertificateBuilder b = builder(issuer.cert().getSubjectX500Principal().getName(), "CN=" + names[0],
-                kp, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
+                kp, notBefore, notAfter);
+        serverExtensions(b, kp, issuer.cert().getPublicKey(), names);
+        return new Issued(kp, sign(b, issuer.keys()));
+    }
+
+    private static void serverExtensions(X509v3CertificateBuilder b, KeyPair kp, PublicKey issuerKey,
+            String... names) throws Exception {
         GeneralName[] sans = new GeneralName[names.length];
         for (int i = 0; i < names.length; i++) {
             sans[i] = Character.isDigit(names[i].charAt(0)) ? new GeneralName(GeneralName.iPAddress, names[i])
@@ -80,9 +109,7 @@ final class Pki {
         b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
         b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
-        b.addExtension(Extension.authorityKeyIdentifier, false,
-                ext.createAuthorityKeyIdentifier(issuer.cert().getPublicKey()));
-        return new Issued(kp, sign(b, issuer.keys()));
+        b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuerKey));
     }
 
     /** A client certificate (extended key usage clientAuth) for {@code cn}. */
@@ -150,6 +177,16 @@ final class Pki {
             for (X509Certificate c : certs) {
                 w.writeObject(c);
             }
+        }
+        Files.writeString(file, out.toString());
+        return file;
+    }
+
+    /** An unencrypted PKCS#8 PEM private key, as {@code openssl s_server -key} reads it. */
+    static Path pemKey(Path file, PrivateKey key) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+            w.writeObject(new JcaPKCS8Generator(key, null));
         }
         Files.writeString(file, out.toString());
         return file;
