@@ -9,6 +9,7 @@ import dev.stdb.secure.tls.internal.ClientKeyManager;
 import dev.stdb.secure.tls.internal.ClientKeys;
 import dev.stdb.secure.api.tls.TlsContext;
 import dev.stdb.secure.api.tls.TlsContextProvider;
+import dev.stdb.secure.tls.internal.JsseProviders;
 import dev.stdb.secure.tls.internal.LoggingEventSink;
 import dev.stdb.secure.tls.internal.PinningTrustManager;
 import java.io.IOException;
@@ -73,8 +74,10 @@ public final class TlsProfile implements TlsContextProvider {
     private final KeyService clientKeyService;
     private final String clientKeyAlias;
     private final Map<String, String> clientAliases;
+    private final java.security.Provider jsseProvider;
 
     private TlsProfile(Builder b) {
+        this.jsseProvider = b.jsseProvider;
         this.clientPkcs12 = b.clientPkcs12;
         this.clientPkcs12Password = b.clientPkcs12Password == null ? null : b.clientPkcs12Password.clone();
         this.clientPemKey = b.clientPemKey;
@@ -153,7 +156,7 @@ public final class TlsProfile implements TlsContextProvider {
             }
             PinningTrustManager tm = new PinningTrustManager(delegate, trustAnchors, pins, pinExpiryWarningDays,
                     clock, events, name);
-            SSLContext ctx = SSLContext.getInstance("TLS");
+            SSLContext ctx = JsseProviders.context(jsseProvider);
             ctx.init(keyManagers, new TrustManager[] {tm}, null);
             return new TlsContext(ctx, policy.parameters(ctx));
         } catch (IOException | GeneralSecurityException e) {
@@ -316,7 +319,7 @@ public final class TlsProfile implements TlsContextProvider {
     @Override
     public String toString() {
         return "TlsProfile[" + name + ", pins for " + pins.stream().map(PinSet::hostPattern).toList() + ", "
-                + policy.protocols() + "]";
+                + policy.protocols() + (jsseProvider == null ? "" : ", " + jsseProvider.getName()) + "]";
     }
 
     /** Collects a {@link TlsProfile}. */
@@ -340,6 +343,7 @@ public final class TlsProfile implements TlsContextProvider {
         private KeyService clientKeyService;
         private String clientKeyAlias;
         private final Map<String, String> clientAliases = new LinkedHashMap<>();
+        private java.security.Provider jsseProvider;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -444,6 +448,17 @@ public final class TlsProfile implements TlsContextProvider {
         public Builder clientAlias(String hostPattern, String alias) {
             hostMatches(hostPattern, "probe");
             clientAliases.put(hostPattern.trim(), Objects.requireNonNull(alias, "alias").trim());
+            return this;
+        }
+
+        /**
+         * The JSSE implementation for the handshake: {@code jdk} (default) or {@code BCJSSE} for Bouncy Castle's
+         * (needs {@code bctls} on the class path or installed as a bundle), or any installed provider's name.
+         *
+         * @throws dev.stdb.secure.api.ConfigurationException if the provider cannot be found
+         */
+        public Builder jsseProvider(String name) {
+            this.jsseProvider = JsseProviders.resolve(name);
             return this;
         }
 

@@ -412,11 +412,9 @@ public final class ConnectionImpl implements Connection {
             onLoop(this::connect);
             return;
         }
-        if (failure instanceof dev.stdb.secure.api.TlsException && failure.getCause() != null
-                && !String.valueOf(failure.getCause().getMessage()).contains("[" + failure.reason().code() + "]")) {
-            // The TLS provider's trust manager reports what it refused (its messages carry the code; checked on the
-            // cause, since this exception's own message always starts with it); a refusal before it ran (protocol
-            // version, cipher suites, the server's alert) is reported here.
+        if (failure instanceof dev.stdb.secure.api.TlsException && !reportedByTrustManager(failure)) {
+            // The TLS provider's trust manager reports what it refused (its messages carry the code); a refusal
+            // before it ran (protocol version, cipher suites, the server's alert) is reported here.
             settings.events().emit(event(SecurityEventType.TLS_FAILURE, Outcome.FAILURE)
                     .detail("reason", failure.reason().code()).detail("message", failure.getMessage()).build());
         }
@@ -428,6 +426,17 @@ public final class ConnectionImpl implements Connection {
             return;
         }
         scheduleReconnect(failure.getMessage(), failure);
+    }
+
+    /** True when a cause of {@code failure} (not its own message, which always starts with it) carries its code. */
+    private static boolean reportedByTrustManager(SecureClientException failure) {
+        String code = "[" + failure.reason().code() + "]";
+        for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains(code)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void sessionLost(String reason) {
@@ -555,11 +564,20 @@ public final class ConnectionImpl implements Connection {
             what = "no acceptable protocol/cipher suite was shared with the server (the profile refuses weak suites;"
                     + " a TLS 1.2 server also sends this alert when it requires a client certificate): ";
         }
-        for (ReasonCode code : ReasonCode.values()) {
-            if (message.contains("[" + code.code() + "]")) {
-                reason = code;
-                what = "";
-                break;
+        // The trust manager's coded message may sit deeper in the cause chain (Bouncy Castle's JSSE wraps it in an
+        // alert), so every cause is read.
+        codes:
+        for (Throwable t = ssl; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            for (ReasonCode code : ReasonCode.values()) {
+                if (m.contains("[" + code.code() + "]")) {
+                    reason = code;
+                    what = "";
+                    if (t != ssl) {
+                        message = message + " (" + m + ")";
+                    }
+                    break codes;
+                }
             }
         }
         return new dev.stdb.secure.api.TlsException(reason, "the TLS handshake failed: " + what + message, ssl);
