@@ -9,6 +9,7 @@ import dev.stdb.secure.tls.internal.ClientKeyManager;
 import dev.stdb.secure.tls.internal.ClientKeys;
 import dev.stdb.secure.api.tls.TlsContext;
 import dev.stdb.secure.api.tls.TlsContextProvider;
+import dev.stdb.secure.tls.internal.JsseProviders;
 import dev.stdb.secure.tls.internal.LoggingEventSink;
 import dev.stdb.secure.tls.internal.PinningTrustManager;
 import dev.stdb.secure.tls.internal.RevocationCache;
@@ -81,8 +82,10 @@ public final class TlsProfile implements TlsContextProvider {
     private final Map<String, String> clientAliases;
     private final RevocationPolicy revocation;
     private final RevocationCache revocationCache;
+    private final java.security.Provider jsseProvider;
 
     private TlsProfile(Builder b) {
+        this.jsseProvider = b.jsseProvider;
         this.clientPkcs12 = b.clientPkcs12;
         this.clientPkcs12Password = b.clientPkcs12Password == null ? null : b.clientPkcs12Password.clone();
         this.clientPemKey = b.clientPemKey;
@@ -170,7 +173,7 @@ public final class TlsProfile implements TlsContextProvider {
                     name);
             PinningTrustManager tm = new PinningTrustManager(delegate, trustAnchors, pins, pinExpiryWarningDays,
                     clock, events, name, revocationChecker);
-            SSLContext ctx = SSLContext.getInstance("TLS");
+            SSLContext ctx = JsseProviders.context(jsseProvider);
             ctx.init(keyManagers, new TrustManager[] {tm}, null);
             return new TlsContext(ctx, policy.parameters(ctx));
         } catch (IOException | GeneralSecurityException e) {
@@ -333,7 +336,8 @@ public final class TlsProfile implements TlsContextProvider {
     @Override
     public String toString() {
         return "TlsProfile[" + name + ", pins for " + pins.stream().map(PinSet::hostPattern).toList() + ", "
-                + policy.protocols() + ", " + revocation + "]";
+                + policy.protocols() + (jsseProvider == null ? "" : ", " + jsseProvider.getName()) + ", "
+                + revocation + "]";
     }
 
     /** Collects a {@link TlsProfile}. */
@@ -359,6 +363,7 @@ public final class TlsProfile implements TlsContextProvider {
         private final Map<String, String> clientAliases = new LinkedHashMap<>();
         private RevocationPolicy revocation = RevocationPolicy.softFail();
         private TlsProfile revocationCacheOf;
+        private java.security.Provider jsseProvider;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -479,6 +484,17 @@ public final class TlsProfile implements TlsContextProvider {
         public Builder clientAlias(String hostPattern, String alias) {
             hostMatches(hostPattern, "probe");
             clientAliases.put(hostPattern.trim(), Objects.requireNonNull(alias, "alias").trim());
+            return this;
+        }
+
+        /**
+         * The JSSE implementation for the handshake: {@code jdk} (default) or {@code BCJSSE} for Bouncy Castle's
+         * (needs {@code bctls} on the class path or installed as a bundle), or any installed provider's name.
+         *
+         * @throws dev.stdb.secure.api.ConfigurationException if the provider cannot be found
+         */
+        public Builder jsseProvider(String name) {
+            this.jsseProvider = JsseProviders.resolve(name);
             return this;
         }
 

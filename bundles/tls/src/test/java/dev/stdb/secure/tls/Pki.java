@@ -11,6 +11,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -40,6 +42,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Test certificates made with Bouncy Castle: CAs, intermediates and leaves with SANs. */
@@ -144,8 +147,35 @@ final class Pki {
 
     private static Issued leaf(Issued issuer, KeyPair kp, Urls urls, String... names) throws Exception {
         Instant now = Instant.now();
+        return leaf(issuer, kp, urls, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)), names);
+    }
+
+    /** A server certificate valid from {@code notBefore} to {@code notAfter} (to make expired or future ones). */
+    static Issued leaf(Issued issuer, Instant notBefore, Instant notAfter, String... names) throws Exception {
+        return leaf(issuer, keys(), Urls.NONE, notBefore, notAfter, names);
+    }
+
+    /** A self-signed server certificate (no CA): trusted only if it is itself an anchor. */
+    static Issued selfSigned(String... names) throws Exception {
+        KeyPair kp = keys();
+        Instant now = Instant.now();
+        X509v3CertificateBuilder b = builder("CN=" + names[0], "CN=" + names[0], kp, now.minus(Duration.ofDays(1)),
+                now.plus(Duration.ofDays(30)));
+        serverExtensions(b, kp, kp.getPublic(), names);
+        return new Issued(kp, sign(b, kp));
+    }
+
+    private static Issued leaf(Issued issuer, KeyPair kp, Urls urls, Instant notBefore, Instant notAfter,
+            String... names) throws Exception {
         X509v3CertificateBuilder b = builder(issuer.cert().getSubjectX500Principal().getName(), "CN=" + names[0],
-                kp, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
+                kp, notBefore, notAfter);
+        serverExtensions(b, kp, issuer.cert().getPublicKey(), names);
+        urls.addTo(b);
+        return new Issued(kp, sign(b, issuer.keys()));
+    }
+
+    private static void serverExtensions(X509v3CertificateBuilder b, KeyPair kp, PublicKey issuerKey,
+            String... names) throws Exception {
         GeneralName[] sans = new GeneralName[names.length];
         for (int i = 0; i < names.length; i++) {
             sans[i] = Character.isDigit(names[i].charAt(0)) ? new GeneralName(GeneralName.iPAddress, names[i])
@@ -157,10 +187,7 @@ final class Pki {
         b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
         b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
-        b.addExtension(Extension.authorityKeyIdentifier, false,
-                ext.createAuthorityKeyIdentifier(issuer.cert().getPublicKey()));
-        urls.addTo(b);
-        return new Issued(kp, sign(b, issuer.keys()));
+        b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuerKey));
     }
 
     /** A client certificate (extended key usage clientAuth) for {@code cn}. */
@@ -223,21 +250,22 @@ final class Pki {
         return ks;
     }
 
-    /** {@code key} as PEM, for openssl. */
-    static Path pemKey(Path file, java.security.PrivateKey key) throws IOException {
-        // PKCS#8 as the JDK encodes it; openssl reads "PRIVATE KEY" of any algorithm
-        Files.writeString(file, "-----BEGIN PRIVATE KEY-----\n"
-                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-                .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n");
-        return file;
-    }
-
     static Path pem(Path file, X509Certificate... certs) throws IOException {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
             for (X509Certificate c : certs) {
                 w.writeObject(c);
             }
+        }
+        Files.writeString(file, out.toString());
+        return file;
+    }
+
+    /** An unencrypted PKCS#8 PEM private key, as {@code openssl s_server -key} reads it. */
+    static Path pemKey(Path file, PrivateKey key) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+            w.writeObject(new JcaPKCS8Generator(key, null));
         }
         Files.writeString(file, out.toString());
         return file;

@@ -123,6 +123,7 @@ public final class TlsProfileComponent implements TlsContextProvider {
         b.pins(pins);
         b.policy(new TlsPolicy(split(config.protocols(), ","), split(config.cipher_suites(), ",")));
         b.revocation(revocation(config));
+        b.jsseProvider(config.jsse_provider());
         if (!config.client_pkcs12().isBlank()) {
             b.clientPkcs12(Path.of(config.client_pkcs12().trim()),
                     password(env, "client.pkcs12.password.env", config.client_pkcs12_password_env()));

@@ -67,6 +67,10 @@ public @interface TlsProfileConfig {
             description = "host-pattern|alias (';' between entries in a .cfg file); hosts matching none get no certificate.")
     String[] client_aliases() default {};
 
+    @AttributeDefinition(name = "JSSE provider", required = false,
+            description = "jdk (default) or BCJSSE for Bouncy Castle's JSSE (bctls must be installed).")
+    String jsse_provider() default "jdk";
+
     @AttributeDefinition(name = "KeyService filter", required = false,
             description = "LDAP filter selecting the KeyService that holds the client key, e.g. (id=pkcs11-softhsm).")
     String key_service_target() default "";

@@ -30,6 +30,7 @@ class TlsProfileComponentTest {
         String p12Env = "";
         String keyAlias = "";
         String[] clientAliases = {};
+        String jsse = "jdk";
 
         @Override public Class<? extends Annotation> annotationType() { return TlsProfileConfig.class; }
         @Override public String tls_profile() { return "prod"; }
@@ -62,6 +63,20 @@ class TlsProfileComponentTest {
         @Override public long revocation_cache_seconds() { return cacheSeconds; }
         @Override public int revocation_timeout_millis() { return timeoutMillis; }
         @Override public String revocation_ocsp_responder() { return responder; }
+        @Override public String jsse_provider() { return jsse; }
+    }
+
+    @Test
+    void jsseProviderIsChosenByConfiguration() throws Exception {
+        Config c = new Config();
+        c.jsse = "BCJSSE";
+        TlsProfileComponent component = new TlsProfileComponent(c, Map.<String, String>of()::get, e -> { });
+        assertEquals("BCJSSE", component.contextFor(java.net.URI.create("wss://db.example.com/"))
+                .sslContext().getProvider().getName());
+        c.jsse = "NoSuchJsse";
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> new TlsProfileComponent(c, Map.<String, String>of()::get, ev -> { }));
+        assertTrue(e.getMessage().contains("jsse.provider: no security provider named 'NoSuchJsse'"), e.getMessage());
     }
 
     @Test
