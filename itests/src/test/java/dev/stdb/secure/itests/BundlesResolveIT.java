@@ -48,20 +48,32 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.Version;
+import org.osgi.framework.VersionRange;
 import org.osgi.framework.namespace.PackageNamespace;
 import org.osgi.framework.wiring.BundleCapability;
 import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.wiring.BundleWire;
 import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * The api and protocol bundles in Felix 7 with SCR: they resolve and start, export exactly their public packages at
- * version 0.1.0, keep {@code internal} packages and the embedded Brotli decoder private, and the protocol classes this
- * probe imports from the protocol bundle decode real server frames (uncompressed, gzip and Brotli) inside OSGi.
+ * a 0.x version ({@link #PACKAGE_VERSIONS}), keep {@code internal} packages and the embedded Brotli decoder private,
+ * and the protocol classes this probe imports from the protocol bundle decode real server frames (uncompressed, gzip and Brotli) inside OSGi. The TLS bundle resolves and starts against
+ * the Bouncy Castle bundles (bcprov, bcutil, bcpkix) and exports only {@value #TLS_PACKAGE}.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class BundlesResolveIT {
     private static final Version V_0_1_0 = new Version(0, 1, 0);
+    /**
+     * Exported package versions: at least 0.1.0 and below 1.0.0. Packages move on by themselves (semantic versioning of
+     * each package, e.g. {@code dev.stdb.secure.api.tls} went to 0.2.0 when {@code contextFor(URI, SecurityEventSink)}
+     * was added), so the check is the pre-1.0 range and not one number.
+     */
+    private static final VersionRange PACKAGE_VERSIONS = new VersionRange("[0.1.0,1.0.0)");
+    private static final String TLS_BSN = "dev.stdb.secure.tls";
+    private static final String TLS_PACKAGE = "dev.stdb.secure.tls";
+    private static final List<String> BC_BSNS = List.of("bcprov", "bcutil", "bcpkix");
 
     @Inject
     private BundleContext context;
@@ -76,6 +88,10 @@ public class BundlesResolveIT {
                 mavenBundle("org.apache.felix", "org.apache.felix.scr", Vectors.required("stdb.version.felix.scr")),
                 bundle(Vectors.bundleJar("api").toURI().toString()),
                 bundle(Vectors.bundleJar("protocol").toURI().toString()),
+                mavenBundle("org.bouncycastle", "bcprov-jdk18on", Vectors.required("stdb.version.bouncycastle")),
+                mavenBundle("org.bouncycastle", "bcutil-jdk18on", Vectors.required("stdb.version.bouncycastle")),
+                mavenBundle("org.bouncycastle", "bcpkix-jdk18on", Vectors.required("stdb.version.bouncycastle")),
+                bundle(Vectors.bundleJar("tls").toURI().toString()),
                 junitBundles(),
                 systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
                 systemProperty("org.ops4j.pax.url.mvn.offline").value("true"),
@@ -101,12 +117,38 @@ public class BundlesResolveIT {
     }
 
     @Test
-    public void apiExportsEveryPublicPackageAtVersion010() {
+    public void tlsBundleResolvesAgainstTheBouncyCastleBundles() {
+        Bundle tls = installed(TLS_BSN);
+        assertEquals(TLS_BSN + " state", Bundle.ACTIVE, tls.getState());
+        Version v = tls.getVersion();
+        assertEquals(TLS_BSN + " version " + v, V_0_1_0, new Version(v.getMajor(), v.getMinor(), v.getMicro()));
+        for (String bsn : BC_BSNS) {
+            Bundle bc = installed(bsn);
+            assertEquals(bsn + " state", Bundle.ACTIVE, bc.getState());
+            assertEquals(bsn + " version", 1, bc.getVersion().getMajor());
+        }
+        assertPublicPackagesExported(tls, List.of(TLS_PACKAGE));
+
+        // Every org.bouncycastle import of the TLS bundle is wired to one of the three Bouncy Castle bundles.
+        Map<String, String> providers = new TreeMap<>();
+        for (BundleWire w : tls.adapt(BundleWiring.class).getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)) {
+            String pkg = (String) w.getCapability().getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE);
+            if (pkg.startsWith("org.bouncycastle.")) {
+                providers.put(pkg, w.getProvider().getSymbolicName());
+            }
+        }
+        assertTrue("the TLS bundle imports Bouncy Castle (PEM keys and chains): " + providers,
+                providers.containsKey("org.bouncycastle.openssl"));
+        providers.forEach((pkg, bsn) -> assertTrue(pkg + " comes from " + bsn, BC_BSNS.contains(bsn)));
+    }
+
+    @Test
+    public void apiExportsEveryPublicPackageWithA0xVersion() {
         assertPublicPackagesExported(installed(API_BSN), API_PACKAGES);
     }
 
     @Test
-    public void protocolExportsEveryPublicPackageAtVersion010() {
+    public void protocolExportsEveryPublicPackageWithA0xVersion() {
         assertPublicPackagesExported(installed(PROTOCOL_BSN), PROTOCOL_PACKAGES);
     }
 
@@ -196,7 +238,8 @@ public class BundlesResolveIT {
         assertEquals(b.getSymbolicName() + " exports exactly its public packages", expected, exported.keySet());
         assertEquals(b.getSymbolicName() + " exports each package once", exported.size(),
                 b.adapt(BundleRevision.class).getDeclaredCapabilities(PackageNamespace.PACKAGE_NAMESPACE).size());
-        exported.forEach((pkg, version) -> assertEquals(pkg + " version", V_0_1_0, version));
+        exported.forEach((pkg, version) -> assertTrue(pkg + " version " + version + " in " + PACKAGE_VERSIONS,
+                PACKAGE_VERSIONS.includes(version) && version.getQualifier().isEmpty()));
 
         // The resolved wiring offers the same capabilities the revision declares.
         Set<String> wired = new TreeSet<>();

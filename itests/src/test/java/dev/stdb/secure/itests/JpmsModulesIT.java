@@ -38,7 +38,8 @@ import org.junit.Test;
 /**
  * The same two jars as plain JPMS modules, no OSGi: bnd's generated module descriptors name the modules, export exactly
  * the public packages and require nothing but {@code java.base}; a {@link ModuleLayer} booted from the two jars alone
- * decodes a Brotli frame through the protocol module, with the embedded decoder concealed in it.
+ * decodes a Brotli frame through the protocol module, with the embedded decoder concealed in it. The TLS bundle
+ * resolves as a module with the api and the Bouncy Castle modules.
  */
 public class JpmsModulesIT {
     private static File apiJar;
@@ -88,6 +89,40 @@ public class JpmsModulesIT {
             assertTrue(d.name() + " uses " + d.uses(), d.uses().isEmpty());
             assertTrue(d.name() + " opens " + d.opens(), d.opens().isEmpty());
         }
+    }
+
+    /**
+     * The TLS bundle as a module: with the api and the three Bouncy Castle jars (their own module descriptors,
+     * {@code org.bouncycastle.provider/.util/.pkix}) and nothing from the class path, it resolves, exports only
+     * {@code dev.stdb.secure.tls}, and builds a profile.
+     */
+    @Test
+    public void tlsModuleResolvesWithTheBouncyCastleModules() throws Exception {
+        String tlsName = "dev.stdb.secure.tls";
+        Path repo = Path.of(Vectors.required("org.ops4j.pax.url.mvn.localRepository"));
+        String bc = Vectors.required("stdb.version.bouncycastle");
+        List<Path> jars = new java.util.ArrayList<>(List.of(apiJar.toPath(), Vectors.bundleJar("tls").toPath()));
+        for (String artifact : List.of("bcprov-jdk18on", "bcutil-jdk18on", "bcpkix-jdk18on")) {
+            jars.add(repo.resolve("org/bouncycastle/" + artifact + "/" + bc + "/" + artifact + "-" + bc + ".jar"));
+        }
+        ModuleLayer boot = ModuleLayer.boot();
+        Configuration cf = boot.configuration().resolve(ModuleFinder.of(jars.toArray(new Path[0])), ModuleFinder.of(),
+                Set.of(tlsName));
+        Set<String> reads = cf.findModule(tlsName).orElseThrow().reads().stream().map(m -> m.name())
+                .collect(Collectors.toSet());
+        assertTrue("reads " + reads, reads.containsAll(Set.of(API_BSN, "org.bouncycastle.provider",
+                "org.bouncycastle.pkix")));
+        ModuleLayer layer = boot.defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
+        Module tls = layer.findModule(tlsName).orElseThrow();
+        assertTrue(tls.isExported("dev.stdb.secure.tls"));
+        assertFalse(tls.isExported("dev.stdb.secure.tls.internal"));
+
+        Class<?> profileClass = Class.forName(tls, "dev.stdb.secure.tls.TlsProfile");
+        assertNotNull(profileClass);
+        Object builder = profileClass.getMethod("builder", String.class).invoke(null, "jpms");
+        Object profile = builder.getClass().getMethod("build").invoke(builder);
+        assertSame(tls, profile.getClass().getModule());
+        assertEquals("jpms", profileClass.getMethod("id").invoke(profile));
     }
 
     @Test

@@ -68,7 +68,8 @@ import org.osgi.util.tracker.ServiceTracker;
  * jar named by system property {@code stdb.sandbox.jar}) on a free loopback port: started once per test class by
  * {@link #config()} on the host, and stopped when the next test class starts its own or, at the latest, by a JVM
  * shutdown hook. Its output goes to {@code target/sandbox-<class>.log}. Its base URI reaches the probe as
- * system property {@value #SANDBOX_URI}; the probe talks to it with the JDK HTTP client only.
+ * system property {@value #SANDBOX_URI}; the probe talks to it with the JDK HTTP client only. A subclass may start it
+ * differently ({@link #sandboxProcess}, {@link #sandboxBaseUri}, {@link #sandboxHttp}), for instance over TLS.
  */
 public abstract class StdbTestSupport {
     /** System property with the sandbox's base URI, {@code http://127.0.0.1:<port>}. */
@@ -102,7 +103,7 @@ public abstract class StdbTestSupport {
 
     @Configuration
     public Option[] config() throws Exception {
-        URI uri = startSandbox(getClass());
+        URI uri = startSandbox(this);
         Option[] base = options(
                 mavenBundle("org.osgi", "org.osgi.util.function", Vectors.required("stdb.version.osgi.function")),
                 mavenBundle("org.osgi", "org.osgi.util.promise", Vectors.required("stdb.version.osgi.promise")),
@@ -132,10 +133,37 @@ public abstract class StdbTestSupport {
     }
 
     /**
-     * Starts the sandbox for {@code testClass} unless it runs for it already, stopping one left by an earlier test
+     * Host side: the command that starts this class's sandbox on {@code port} of 127.0.0.1. By default the
+     * standalone jar over plain HTTP; a subclass may run another main class (for TLS, say) from {@code jar}.
+     */
+    protected ProcessBuilder sandboxProcess(Path jar, int port) throws Exception {
+        return new ProcessBuilder(javaExecutable(), "-jar", jar.toString(), "--host", "127.0.0.1", "--port",
+                String.valueOf(port), "--database", DATABASE);
+    }
+
+    /** Host side: the sandbox's base URI on {@code port}; {@code http://127.0.0.1:<port>} by default. */
+    protected URI sandboxBaseUri(int port) {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * Either side: the HTTP client that talks to the sandbox (ping, reducer calls, faults); a subclass serving TLS
+     * returns one with its trust anchors and client certificate.
+     */
+    protected HttpClient sandboxHttp() {
+        return HTTP;
+    }
+
+    protected static String javaExecutable() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * Starts the sandbox for {@code test}'s class unless it runs for it already, stopping one left by an earlier test
      * class; returns its base URI. Host side only.
      */
-    private static synchronized URI startSandbox(Class<?> testClass) throws Exception {
+    private static synchronized URI startSandbox(StdbTestSupport test) throws Exception {
+        Class<?> testClass = test.getClass();
         if (sandbox != null && sandbox.isAlive() && sandboxOwner == testClass) {
             return sandboxUri;
         }
@@ -149,16 +177,14 @@ public abstract class StdbTestSupport {
             port = s.getLocalPort();
         }
         File log = new File("target/sandbox-" + testClass.getSimpleName() + ".log");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "--host", "127.0.0.1", "--port",
-                String.valueOf(port), "--database", DATABASE)
-                .redirectErrorStream(true).redirectOutput(log).start();
+        Process p = test.sandboxProcess(jar, port).redirectErrorStream(true).redirectOutput(log).start();
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "stop-sandbox-" + port));
-        URI uri = URI.create("http://127.0.0.1:" + port);
+        URI uri = test.sandboxBaseUri(port);
+        HttpClient http = test.sandboxHttp();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
-                if (HTTP.send(HttpRequest.newBuilder(uri.resolve("/v1/ping")).timeout(Duration.ofSeconds(2)).build(),
+                if (http.send(HttpRequest.newBuilder(uri.resolve("/v1/ping")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     break;
                 }
@@ -198,13 +224,18 @@ public abstract class StdbTestSupport {
 
     /** {@code POST base+path}; fails unless the answer is 200. Returns the body. */
     protected static String post(URI base, String path, String contentType, String body) {
+        return post(HTTP, base, path, contentType, body);
+    }
+
+    /** {@code POST base+path} with {@code http}; fails unless the answer is 200. Returns the body. */
+    protected static String post(HttpClient http, URI base, String path, String contentType, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
         try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new AssertionError("POST " + path + " answered " + r.statusCode() + ": " + r.body());
             }
@@ -239,12 +270,12 @@ public abstract class StdbTestSupport {
 
     /** Calls a reducer over HTTP, {@code args} as a SATS-JSON array, e.g. {@code ["Ada", 36]}. */
     protected void callReducer(String reducer, String args) {
-        post(sandboxUri(), "/v1/database/" + DATABASE + "/call/" + reducer, "application/json", args);
+        post(sandboxHttp(), sandboxUri(), "/v1/database/" + DATABASE + "/call/" + reducer, "application/json", args);
     }
 
     /** Switches a sandbox fault on: {@code drop-connections}, {@code refuse-connections?millis=N}, {@code reset}... */
     protected void fault(String nameAndQuery) {
-        post(sandboxUri(), "/_sandbox/faults/" + nameAndQuery, null, null);
+        post(sandboxHttp(), sandboxUri(), "/_sandbox/faults/" + nameAndQuery, null, null);
     }
 
     // ------------------------------------------------------------------ probe side: configuration and services
@@ -271,6 +302,18 @@ public abstract class StdbTestSupport {
         if (name != null) {
             connectionNames.add(name.toString());
         }
+        c.update(new Hashtable<>(properties));
+        return c;
+    }
+
+    /**
+     * Creates a factory configuration of {@code factoryPid} (not bound to a bundle location) with {@code properties};
+     * deleted after the test. For connections use {@link #configureConnection(Map)}, which also waits for them to go.
+     */
+    protected org.osgi.service.cm.Configuration configureFactory(String factoryPid, Map<String, ?> properties)
+            throws IOException {
+        org.osgi.service.cm.Configuration c = configurationAdmin.createFactoryConfiguration(factoryPid, "?");
+        configurations.add(c);
         c.update(new Hashtable<>(properties));
         return c;
     }
