@@ -234,7 +234,8 @@ public final class TlsProfileComponent implements TlsContextProvider {
             if (ks == null) {
                 throw new TlsException(ReasonCode.CLIENT_CERT_UNAVAILABLE, "TLS profile '" + profile.id()
                         + "': no KeyService bound for client key alias '" + config.client_key_alias() + "'"
-                        + (config.key_service_target().isBlank() ? "" : " (key.service.target "
+                        + (config.key_service_target() == null || config.key_service_target().isBlank() ? ""
+                        : " (key.service.target "
                         + config.key_service_target() + ")"));
             }
             return build(config, env, events, ks, profile).contextFor(target, connectionEvents);

@@ -73,7 +73,9 @@ public @interface TlsProfileConfig {
 
     @AttributeDefinition(name = "KeyService filter", required = false,
             description = "LDAP filter selecting the KeyService that holds the client key, e.g. (id=pkcs11-softhsm).")
-    String key_service_target() default "";
+    // No default on purpose: a default becomes a component property, and SCR takes an empty target as an invalid
+    // filter that matches nothing. Unset, it reads as null and means "any KeyService".
+    String key_service_target();
 
     @AttributeDefinition(name = "Revocation mode",
             description = "off, soft-fail (revoked certificates refused, undeterminable status reported and tolerated;"

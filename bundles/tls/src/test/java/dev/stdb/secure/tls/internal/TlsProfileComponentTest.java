@@ -50,7 +50,7 @@ class TlsProfileComponentTest {
         @Override public String client_pem_key_password_env() { return ""; }
         @Override public String client_key_alias() { return keyAlias; }
         @Override public String[] client_aliases() { return clientAliases; }
-        @Override public String key_service_target() { return ""; }
+        @Override public String key_service_target() { return null; }
         String revocationMode = "soft-fail";
         String[] revocationSources = {"ocsp", "crl"};
         boolean intermediates = true;
