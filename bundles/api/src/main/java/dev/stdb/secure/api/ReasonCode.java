@@ -42,6 +42,8 @@ public enum ReasonCode {
             "No certificate in the chain matches a configured pin; if the server rotated keys, update the pins, else investigate."),
     REVOKED(Area.TLS, "tls.revoked",
             "A certificate in the chain has been revoked; the server must install a new certificate."),
+    REVOCATION_UNKNOWN(Area.TLS, "tls.revocation_unknown",
+            "The revocation status of a certificate in the chain could not be determined (OCSP responder or CRL unreachable, or its answer invalid or stale) and the TLS profile is hard-fail; restore access to the CA's OCSP/CRL servers, have the server staple OCSP, or use soft-fail."),
     PROTOCOL_REFUSED(Area.TLS, "tls.protocol_refused",
             "Client and server share no allowed TLS version; enable TLS 1.2 or 1.3 on the server."),
     WEAK_CIPHER(Area.TLS, "tls.weak_cipher",

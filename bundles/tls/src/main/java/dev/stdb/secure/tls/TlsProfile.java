@@ -9,8 +9,11 @@ import dev.stdb.secure.tls.internal.ClientKeyManager;
 import dev.stdb.secure.tls.internal.ClientKeys;
 import dev.stdb.secure.api.tls.TlsContext;
 import dev.stdb.secure.api.tls.TlsContextProvider;
+import dev.stdb.secure.tls.internal.JsseProviders;
 import dev.stdb.secure.tls.internal.LoggingEventSink;
 import dev.stdb.secure.tls.internal.PinningTrustManager;
+import dev.stdb.secure.tls.internal.RevocationCache;
+import dev.stdb.secure.tls.internal.RevocationChecker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -51,6 +54,10 @@ import javax.net.ssl.X509TrustManager;
  * <p>{@link #contextFor(URI)} reads the anchors again on every call, so a rotated trust store takes effect on the
  * next connection. It throws {@link TlsException} with reason {@link ReasonCode#UNTRUSTED_CHAIN} when no anchor can
  * be loaded (unreadable file, wrong password, empty store): without anchors no chain can be trusted.
+ *
+ * <p>Revocation is checked as its {@link RevocationPolicy} says (default {@link RevocationPolicy#softFail()}). The
+ * profile owns one revocation cache that every context it makes shares, so a result found for one connection serves
+ * the next ones until it expires.
  */
 public final class TlsProfile implements TlsContextProvider {
 
@@ -73,8 +80,12 @@ public final class TlsProfile implements TlsContextProvider {
     private final KeyService clientKeyService;
     private final String clientKeyAlias;
     private final Map<String, String> clientAliases;
+    private final RevocationPolicy revocation;
+    private final RevocationCache revocationCache;
+    private final java.security.Provider jsseProvider;
 
     private TlsProfile(Builder b) {
+        this.jsseProvider = b.jsseProvider;
         this.clientPkcs12 = b.clientPkcs12;
         this.clientPkcs12Password = b.clientPkcs12Password == null ? null : b.clientPkcs12Password.clone();
         this.clientPemKey = b.clientPemKey;
@@ -94,6 +105,9 @@ public final class TlsProfile implements TlsContextProvider {
         this.policy = b.policy;
         this.events = b.events;
         this.clock = b.clock;
+        this.revocation = b.revocation;
+        this.revocationCache = b.revocationCacheOf != null ? b.revocationCacheOf.revocationCache
+                : new RevocationCache();
     }
 
     /** A profile named {@code name}; trusts the system store, pins nothing, default policy, events logged. */
@@ -112,6 +126,10 @@ public final class TlsProfile implements TlsContextProvider {
 
     public TlsPolicy policy() {
         return policy;
+    }
+
+    public RevocationPolicy revocation() {
+        return revocation;
     }
 
     /** The context for {@code target}; events go to the profile's own sink, or are logged when it has none. */
@@ -151,9 +169,11 @@ public final class TlsProfile implements TlsContextProvider {
                 throw new TlsException(ReasonCode.UNTRUSTED_CHAIN, "TLS profile '" + name
                         + "': the JDK has no PKIX X509ExtendedTrustManager");
             }
+            RevocationChecker revocationChecker = new RevocationChecker(revocation, revocationCache, clock, events,
+                    name);
             PinningTrustManager tm = new PinningTrustManager(delegate, trustAnchors, pins, pinExpiryWarningDays,
-                    clock, events, name);
-            SSLContext ctx = SSLContext.getInstance("TLS");
+                    clock, events, name, revocationChecker);
+            SSLContext ctx = JsseProviders.context(jsseProvider);
             ctx.init(keyManagers, new TrustManager[] {tm}, null);
             return new TlsContext(ctx, policy.parameters(ctx));
         } catch (IOException | GeneralSecurityException e) {
@@ -316,7 +336,8 @@ public final class TlsProfile implements TlsContextProvider {
     @Override
     public String toString() {
         return "TlsProfile[" + name + ", pins for " + pins.stream().map(PinSet::hostPattern).toList() + ", "
-                + policy.protocols() + "]";
+                + policy.protocols() + (jsseProvider == null ? "" : ", " + jsseProvider.getName()) + ", "
+                + revocation + "]";
     }
 
     /** Collects a {@link TlsProfile}. */
@@ -340,6 +361,9 @@ public final class TlsProfile implements TlsContextProvider {
         private KeyService clientKeyService;
         private String clientKeyAlias;
         private final Map<String, String> clientAliases = new LinkedHashMap<>();
+        private RevocationPolicy revocation = RevocationPolicy.softFail();
+        private TlsProfile revocationCacheOf;
+        private java.security.Provider jsseProvider;
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -395,6 +419,22 @@ public final class TlsProfile implements TlsContextProvider {
             return this;
         }
 
+        /** How revocation is checked (default {@link RevocationPolicy#softFail()}). */
+        public Builder revocation(RevocationPolicy revocation) {
+            this.revocation = Objects.requireNonNull(revocation, "revocation");
+            return this;
+        }
+
+        /**
+         * Shares the revocation cache of {@code other} instead of starting an empty one: for a profile rebuilt from
+         * the same configuration (a new client key source, say), so cached results survive the rebuild. Cached
+         * results are facts about certificates (verified against their issuer's key), not about a profile.
+         */
+        public Builder revocationCacheOf(TlsProfile other) {
+            this.revocationCacheOf = Objects.requireNonNull(other, "other");
+            return this;
+        }
+
         /**
          * Where pin and handshake events go besides the connection's own sink; with neither, they are logged through
          * {@link System.Logger}.
@@ -444,6 +484,17 @@ public final class TlsProfile implements TlsContextProvider {
         public Builder clientAlias(String hostPattern, String alias) {
             hostMatches(hostPattern, "probe");
             clientAliases.put(hostPattern.trim(), Objects.requireNonNull(alias, "alias").trim());
+            return this;
+        }
+
+        /**
+         * The JSSE implementation for the handshake: {@code jdk} (default) or {@code BCJSSE} for Bouncy Castle's
+         * (needs {@code bctls} on the class path or installed as a bundle), or any installed provider's name.
+         *
+         * @throws dev.stdb.secure.api.ConfigurationException if the provider cannot be found
+         */
+        public Builder jsseProvider(String name) {
+            this.jsseProvider = JsseProviders.resolve(name);
             return this;
         }
 

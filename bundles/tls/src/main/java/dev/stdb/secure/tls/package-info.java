@@ -5,5 +5,5 @@
  * In OSGi the same profile is configured through the factory PID {@code dev.stdb.secure.tls}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.stdb.secure.tls;

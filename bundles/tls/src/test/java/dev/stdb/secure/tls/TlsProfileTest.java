@@ -136,6 +136,29 @@ class TlsProfileTest {
     }
 
     @Test
+    void pinEventsReachTheConnectionsOwnSink() throws Exception {
+        // no sink on the profile: the connection's router (here the client's events sink) gets the handshake events
+        serve(leafB);
+        TlsProfile p = TlsProfile.builder("routed").trustSystem(false)
+                .trustPem(Pki.pem(dir.resolve("ca.pem"), rootA.cert(), rootB.cert()))
+                .pins(PinSet.of("127.0.0.1", leafA.spkiPin(), interA.spkiPin())).build();
+        List<SecurityEvent> routed = new CopyOnWriteArrayList<>();
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> dev.stdb.secure.core.SpacetimeClient.builder().uri(sandbox.wsUri())
+                        .database(sandbox.database()).tls(p).events(routed::add)
+                        .reconnect(new dev.stdb.secure.core.ReconnectPolicy(false, java.time.Duration.ofMillis(10),
+                                java.time.Duration.ofMillis(10), 0))
+                        .connect().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(ReasonCode.PIN_MISMATCH, ((TlsException) e.getCause()).reason());
+        List<SecurityEvent> mismatches = routed.stream()
+                .filter(ev -> ev.type() == SecurityEventType.PIN_MISMATCH).collect(Collectors.toList());
+        assertEquals(1, mismatches.size(), routed.toString());
+        assertEquals("routed", mismatches.get(0).details().get("profile"));
+        // the trust manager already reported the refusal: the core adds no second TLS_FAILURE for it
+        assertTrue(routed.stream().noneMatch(ev -> ev.type() == SecurityEventType.TLS_FAILURE), routed.toString());
+    }
+
+    @Test
     void pinsAreCheckedAgainstTheValidatedChainNotTheSentOne() throws Exception {
         // CVE-2016-2402: the attacker's chain carries the pinned intermediate as an extra, unused certificate
         KeyStore jks = KeyStore.getInstance("JKS");

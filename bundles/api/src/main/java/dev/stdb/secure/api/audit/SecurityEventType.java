@@ -23,6 +23,11 @@ public enum SecurityEventType {
     PIN_EXPIRED,
     /** A TLS handshake failed for another reason. */
     TLS_FAILURE,
+    /**
+     * The revocation status of a server certificate could not be determined (responder or CRL unreachable, invalid
+     * or stale answer) and the soft-fail policy let the handshake go on.
+     */
+    REVOCATION_UNKNOWN,
     /** A secret was read from a credential store. */
     CREDENTIAL_READ,
     /** A secret was written to a credential store. */

@@ -134,7 +134,7 @@ public final class ConnectionImpl implements Connection {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(settings.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (tlsProvider != null) {
-            TlsContext tls = tlsProvider.contextFor(settings.uri());
+            TlsContext tls = tlsProvider.contextFor(settings.uri(), settings.events());
             b.sslContext(tls.sslContext()).sslParameters(tls.sslParameters());
         }
         return b.build();
@@ -412,6 +412,12 @@ public final class ConnectionImpl implements Connection {
             onLoop(this::connect);
             return;
         }
+        if (failure instanceof dev.stdb.secure.api.TlsException && !reportedByTrustManager(failure)) {
+            // The TLS provider's trust manager reports what it refused (its messages carry the code); a refusal
+            // before it ran (protocol version, cipher suites, the server's alert) is reported here.
+            settings.events().emit(event(SecurityEventType.TLS_FAILURE, Outcome.FAILURE)
+                    .detail("reason", failure.reason().code()).detail("message", failure.getMessage()).build());
+        }
         settings.events().emit(event(failure instanceof AuthenticationException
                 ? SecurityEventType.AUTH_FAILURE : SecurityEventType.DISCONNECTED, Outcome.FAILURE)
                 .detail("error", failure.getMessage()).build());
@@ -420,6 +426,17 @@ public final class ConnectionImpl implements Connection {
             return;
         }
         scheduleReconnect(failure.getMessage(), failure);
+    }
+
+    /** True when a cause of {@code failure} (not its own message, which always starts with it) carries its code. */
+    private static boolean reportedByTrustManager(SecureClientException failure) {
+        String code = "[" + failure.reason().code() + "]";
+        for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains(code)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void sessionLost(String reason) {
@@ -522,24 +539,48 @@ public final class ConnectionImpl implements Connection {
 
     /**
      * A TLS handshake failure, typed by what failed. The TLS bundle's trust manager starts its messages with the reason
-     * code ({@code [tls.pin_mismatch] ...}); anything else is an untrusted chain or a refused protocol.
+     * code ({@code [tls.pin_mismatch] ...}), which wins; otherwise the JDK's message (often the alert the server sent)
+     * names it: a refused client certificate, no shared TLS version, no shared cipher suite, else an untrusted chain.
      */
     private static SecureClientException tlsFailure(javax.net.ssl.SSLException ssl) {
         String message = String.valueOf(ssl.getMessage());
         ReasonCode reason = ssl instanceof javax.net.ssl.SSLHandshakeException ? ReasonCode.UNTRUSTED_CHAIN
                 : ReasonCode.PROTOCOL_REFUSED;
+        String what = "";
         if (message.matches("(?s).*Received fatal alert: (bad_certificate|certificate_required|certificate_unknown"
-                + "|unknown_ca|certificate_expired|certificate_revoked).*")) {
+                + "|unknown_ca|certificate_expired|certificate_revoked|unsupported_certificate).*")) {
             // The server sent the alert: it refused this client's certificate, or the lack of one.
             reason = ReasonCode.CLIENT_CERT_UNAVAILABLE;
+        } else if (message.matches("(?s).*(Received fatal alert: protocol_version|The server selected protocol version"
+                + "|No appropriate protocol|Unsupported protocol|not enabled or supported).*")) {
+            reason = ReasonCode.PROTOCOL_REFUSED;
+            what = "the server and this client share no TLS version (the profile allows only the versions of its"
+                    + " policy, TLS 1.3 and 1.2 at most): ";
+        } else if (message.matches("(?s).*(Received fatal alert: (handshake_failure|insufficient_security)"
+                + "|no cipher suites in common|No negotiable cipher suite).*")) {
+            // handshake_failure is also what a TLS 1.2 server that requires a client certificate sends when it got
+            // none; the message says so, since the alert alone cannot tell the two apart.
+            reason = ReasonCode.WEAK_CIPHER;
+            what = "no acceptable protocol/cipher suite was shared with the server (the profile refuses weak suites;"
+                    + " a TLS 1.2 server also sends this alert when it requires a client certificate): ";
         }
-        for (ReasonCode code : ReasonCode.values()) {
-            if (message.contains("[" + code.code() + "]")) {
-                reason = code;
-                break;
+        // The trust manager's coded message may sit deeper in the cause chain (Bouncy Castle's JSSE wraps it in an
+        // alert), so every cause is read.
+        codes:
+        for (Throwable t = ssl; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            for (ReasonCode code : ReasonCode.values()) {
+                if (m.contains("[" + code.code() + "]")) {
+                    reason = code;
+                    what = "";
+                    if (t != ssl) {
+                        message = message + " (" + m + ")";
+                    }
+                    break codes;
+                }
             }
         }
-        return new dev.stdb.secure.api.TlsException(reason, "the TLS handshake failed: " + message, ssl);
+        return new dev.stdb.secure.api.TlsException(reason, "the TLS handshake failed: " + what + message, ssl);
     }
 
     private void setStatus(ConnectionStatus s) {

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -46,7 +47,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p>Endpoint identification is mandatory: a handshake whose engine or socket does not ask for {@code HTTPS}
  * identification is refused, as is the two-argument {@code checkServerTrusted} that has no peer host.
  * Failure messages start with the reason code ({@code [tls.untrusted_chain]}, {@code [tls.cert_expired]},
- * {@code [tls.hostname_mismatch]}, {@code [tls.pin_mismatch]}) so the connection error names what failed.
+ * {@code [tls.hostname_mismatch]}, {@code [tls.pin_mismatch]}, {@code [tls.revoked]},
+ * {@code [tls.revocation_unknown]}) so the connection error names what failed.
+ *
+ * <p>Revocation ({@link RevocationChecker}) is checked after the pins, on the same validated path, with the OCSP
+ * response the server stapled to the handshake, if any.
  */
 public final class PinningTrustManager extends X509ExtendedTrustManager {
 
@@ -59,9 +64,17 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
     private final Clock clock;
     private final SecurityEventSink events;
     private final String profile;
+    private final RevocationChecker revocation;
 
     public PinningTrustManager(X509ExtendedTrustManager delegate, Set<TrustAnchor> anchors, List<PinSet> pins,
             int warningDays, Clock clock, SecurityEventSink events, String profile) {
+        this(delegate, anchors, pins, warningDays, clock, events, profile, null);
+    }
+
+    /** With {@code revocation} checked after the pins; null or a disabled checker checks nothing. */
+    public PinningTrustManager(X509ExtendedTrustManager delegate, Set<TrustAnchor> anchors, List<PinSet> pins,
+            int warningDays, Clock clock, SecurityEventSink events, String profile, RevocationChecker revocation) {
+        this.revocation = revocation != null && revocation.enabled() ? revocation : null;
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.anchors = Set.copyOf(anchors);
         this.pins = List.copyOf(pins);
@@ -82,7 +95,7 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
         } catch (CertificateException e) {
             throw failed(host, e);
         }
-        checkPins(host, chain);
+        afterPkix(host, chain, engine == null ? null : engine.getHandshakeSession());
     }
 
     @Override
@@ -90,9 +103,10 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
             throws CertificateException {
         String host = null;
         String alg = null;
+        SSLSession session = null;
         if (socket instanceof SSLSocket) {
             SSLSocket ssl = (SSLSocket) socket;
-            SSLSession session = ssl.getHandshakeSession();
+            session = ssl.getHandshakeSession();
             host = session == null ? null : session.getPeerHost();
             alg = ssl.getSSLParameters().getEndpointIdentificationAlgorithm();
         }
@@ -102,7 +116,41 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
         } catch (CertificateException e) {
             throw failed(host, e);
         }
-        checkPins(host, chain);
+        afterPkix(host, chain, session);
+    }
+
+    /** Pins, then revocation, on one validated path built only when one of them applies. */
+    private void afterPkix(String host, X509Certificate[] chain, SSLSession session) throws CertificateException {
+        List<PinSet> applicable = new ArrayList<>();
+        for (PinSet set : pins) {
+            if (set.matches(host)) {
+                applicable.add(set);
+            }
+        }
+        if (applicable.isEmpty() && revocation == null) {
+            return;
+        }
+        List<X509Certificate> validated = validatedPath(host, chain);
+        if (!applicable.isEmpty()) {
+            checkPins(host, applicable, validated);
+        }
+        if (revocation != null) {
+            revocation.check(host, validated, leafStaple(session));
+        }
+    }
+
+    /** The OCSP response stapled for the leaf, or null. */
+    private static byte[] leafStaple(SSLSession session) {
+        if (!(session instanceof ExtendedSSLSession)) {
+            return null;
+        }
+        try {
+            List<byte[]> responses = ((ExtendedSSLSession) session).getStatusResponses();
+            return responses == null || responses.isEmpty() || responses.get(0).length == 0 ? null
+                    : responses.get(0);
+        } catch (UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     @Override
@@ -184,17 +232,8 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
         return ReasonCode.UNTRUSTED_CHAIN;
     }
 
-    private void checkPins(String host, X509Certificate[] chain) throws CertificateException {
-        List<PinSet> applicable = new ArrayList<>();
-        for (PinSet set : pins) {
-            if (set.matches(host)) {
-                applicable.add(set);
-            }
-        }
-        if (applicable.isEmpty()) {
-            return;
-        }
-        List<X509Certificate> validated = validatedPath(host, chain);
+    private void checkPins(String host, List<PinSet> applicable, List<X509Certificate> validated)
+            throws CertificateException {
         Set<String> seenSpki = new LinkedHashSet<>();
         Set<String> seen = new LinkedHashSet<>();
         for (X509Certificate c : validated) {
@@ -262,7 +301,8 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
             return path;
         } catch (GeneralSecurityException e) {
             String msg = "[" + ReasonCode.UNTRUSTED_CHAIN.code() + "] TLS profile '" + profile + "', host " + host
-                    + ": cannot build a validated path from the profile's anchors to check pins (" + e.getMessage()
+                    + ": cannot build a validated path from the profile's anchors to check pins and revocation ("
+                    + e.getMessage()
                     + ")";
             emitFailure(host, ReasonCode.UNTRUSTED_CHAIN, msg);
             throw new CertificateException(msg, e);
@@ -285,12 +325,21 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
     }
 
     private void emitFailure(String host, ReasonCode reason, String message) {
-        send(SecurityEvent.of(SecurityEventType.TLS_FAILURE, Outcome.FAILURE).source(SOURCE)
+        emitFailure(events, profile, host, reason, message);
+    }
+
+    static void emitFailure(SecurityEventSink events, String profile, String host, ReasonCode reason,
+            String message) {
+        send(events, SecurityEvent.of(SecurityEventType.TLS_FAILURE, Outcome.FAILURE).source(SOURCE)
                 .connection(host).detail("host", String.valueOf(host)).detail("profile", profile)
                 .detail("reason", reason.code()).detail("message", message).build());
     }
 
     private void send(SecurityEvent event) {
+        send(events, event);
+    }
+
+    private static void send(SecurityEventSink events, SecurityEvent event) {
         try {
             events.emit(event);
         } catch (RuntimeException e) {

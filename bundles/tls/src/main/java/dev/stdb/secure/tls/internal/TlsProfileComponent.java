@@ -8,10 +8,13 @@ import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.api.store.KeyService;
 import dev.stdb.secure.api.tls.TlsContextProvider;
 import dev.stdb.secure.tls.PinSet;
+import dev.stdb.secure.tls.RevocationPolicy;
 import dev.stdb.secure.tls.TlsPolicy;
 import dev.stdb.secure.tls.TlsProfile;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -86,8 +89,17 @@ public final class TlsProfileComponent implements TlsContextProvider {
 
     static TlsProfile build(TlsProfileConfig config, Function<String, String> env, SecurityEventSink events,
             KeyService keyService) {
+        return build(config, env, events, keyService, null);
+    }
+
+    /** With {@code cacheOf} set, the new profile shares its revocation cache (the KeyService path rebuilds). */
+    static TlsProfile build(TlsProfileConfig config, Function<String, String> env, SecurityEventSink events,
+            KeyService keyService, TlsProfile cacheOf) {
         TlsProfile.Builder b = TlsProfile.builder(config.tls_profile()).trustSystem(config.trust_system())
                 .pinExpiryWarningDays(config.pin_expiry_warning_days()).events(events);
+        if (cacheOf != null) {
+            b.revocationCacheOf(cacheOf);
+        }
         if (!config.trust_pem().isBlank()) {
             b.trustPem(Path.of(config.trust_pem().trim()));
         }
@@ -110,6 +122,8 @@ public final class TlsProfileComponent implements TlsContextProvider {
         }
         b.pins(pins);
         b.policy(new TlsPolicy(split(config.protocols(), ","), split(config.cipher_suites(), ",")));
+        b.revocation(revocation(config));
+        b.jsseProvider(config.jsse_provider());
         if (!config.client_pkcs12().isBlank()) {
             b.clientPkcs12(Path.of(config.client_pkcs12().trim()),
                     password(env, "client.pkcs12.password.env", config.client_pkcs12_password_env()));
@@ -133,6 +147,58 @@ public final class TlsProfileComponent implements TlsContextProvider {
             b.clientAlias(entry.substring(0, bar).trim(), entry.substring(bar + 1).trim());
         }
         return b.build();
+    }
+
+    /** The {@code revocation.*} properties; a bad value is a {@link ConfigurationException} naming its property. */
+    static RevocationPolicy revocation(TlsProfileConfig config) {
+        RevocationPolicy p;
+        try {
+            p = RevocationPolicy.softFail().withMode(RevocationPolicy.parseMode(config.revocation_mode()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("revocation.mode: " + e.getMessage());
+        }
+        List<RevocationPolicy.Source> sources = new ArrayList<>();
+        for (String s : split(config.revocation_sources(), ",")) {
+            switch (s.toLowerCase(java.util.Locale.ROOT)) {
+                case "ocsp":
+                    sources.add(RevocationPolicy.Source.OCSP);
+                    break;
+                case "crl":
+                    sources.add(RevocationPolicy.Source.CRL);
+                    break;
+                default:
+                    throw new ConfigurationException("revocation.sources: '" + s + "' is not ocsp or crl");
+            }
+        }
+        if (sources.isEmpty()) {
+            throw new ConfigurationException("revocation.sources: name ocsp and/or crl (or set revocation.mode=off)");
+        }
+        p = p.withSources(sources).withCheckIntermediates(config.revocation_check_intermediates());
+        if (config.revocation_cache_seconds() < 0) {
+            throw new ConfigurationException("revocation.cache.seconds: must be 0 or more, got "
+                    + config.revocation_cache_seconds());
+        }
+        p = p.withCacheTtl(Duration.ofSeconds(config.revocation_cache_seconds()));
+        if (config.revocation_timeout_millis() <= 0) {
+            throw new ConfigurationException("revocation.timeout.millis: must be positive, got "
+                    + config.revocation_timeout_millis());
+        }
+        p = p.withTimeout(Duration.ofMillis(config.revocation_timeout_millis()));
+        String responder = config.revocation_ocsp_responder().trim();
+        if (!responder.isEmpty()) {
+            URI uri;
+            try {
+                uri = new URI(responder);
+            } catch (URISyntaxException e) {
+                throw new ConfigurationException("revocation.ocsp.responder: '" + responder + "' is not a URL", e);
+            }
+            if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+                throw new ConfigurationException("revocation.ocsp.responder: '" + responder
+                        + "' is not an http URL with a host");
+            }
+            p = p.withOcspResponder(uri);
+        }
+        return p;
     }
 
     /**
@@ -171,7 +237,7 @@ public final class TlsProfileComponent implements TlsContextProvider {
                         + (config.key_service_target().isBlank() ? "" : " (key.service.target "
                         + config.key_service_target() + ")"));
             }
-            return build(config, env, events, ks).contextFor(target, connectionEvents);
+            return build(config, env, events, ks, profile).contextFor(target, connectionEvents);
         }
         return profile.contextFor(target, connectionEvents);
     }

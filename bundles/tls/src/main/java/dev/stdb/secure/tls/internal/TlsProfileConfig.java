@@ -67,7 +67,36 @@ public @interface TlsProfileConfig {
             description = "host-pattern|alias (';' between entries in a .cfg file); hosts matching none get no certificate.")
     String[] client_aliases() default {};
 
+    @AttributeDefinition(name = "JSSE provider", required = false,
+            description = "jdk (default) or BCJSSE for Bouncy Castle's JSSE (bctls must be installed).")
+    String jsse_provider() default "jdk";
+
     @AttributeDefinition(name = "KeyService filter", required = false,
             description = "LDAP filter selecting the KeyService that holds the client key, e.g. (id=pkcs11-softhsm).")
     String key_service_target() default "";
+
+    @AttributeDefinition(name = "Revocation mode",
+            description = "off, soft-fail (revoked certificates refused, undeterminable status reported and tolerated;"
+                    + " certificates naming no OCSP URL nor CRL distribution point pass silently) or hard-fail"
+                    + " (undeterminable status refused too).")
+    String revocation_mode() default "soft-fail";
+
+    @AttributeDefinition(name = "Revocation sources", description = "ocsp and/or crl, in preference order"
+            + " (comma-separated in a .cfg file). A stapled OCSP response is always used first.")
+    String[] revocation_sources() default {"ocsp", "crl"};
+
+    @AttributeDefinition(name = "Check intermediates",
+            description = "Check every certificate of the validated path except the trust anchor, not only the leaf.")
+    boolean revocation_check_intermediates() default true;
+
+    @AttributeDefinition(name = "Revocation cache seconds", min = "0",
+            description = "Longest time a result is kept (never beyond the response's nextUpdate); 0 disables it.")
+    long revocation_cache_seconds() default 3600;
+
+    @AttributeDefinition(name = "Revocation network timeout (ms)", min = "1")
+    int revocation_timeout_millis() default 5000;
+
+    @AttributeDefinition(name = "OCSP responder override", required = false,
+            description = "An http URL asked for every certificate instead of the one in its AIA extension.")
+    String revocation_ocsp_responder() default "";
 }

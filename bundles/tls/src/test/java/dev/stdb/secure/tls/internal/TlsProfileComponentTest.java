@@ -30,6 +30,7 @@ class TlsProfileComponentTest {
         String p12Env = "";
         String keyAlias = "";
         String[] clientAliases = {};
+        String jsse = "jdk";
 
         @Override public Class<? extends Annotation> annotationType() { return TlsProfileConfig.class; }
         @Override public String tls_profile() { return "prod"; }
@@ -50,6 +51,32 @@ class TlsProfileComponentTest {
         @Override public String client_key_alias() { return keyAlias; }
         @Override public String[] client_aliases() { return clientAliases; }
         @Override public String key_service_target() { return ""; }
+        String revocationMode = "soft-fail";
+        String[] revocationSources = {"ocsp", "crl"};
+        boolean intermediates = true;
+        long cacheSeconds = 3600;
+        int timeoutMillis = 5000;
+        String responder = "";
+        @Override public String revocation_mode() { return revocationMode; }
+        @Override public String[] revocation_sources() { return revocationSources; }
+        @Override public boolean revocation_check_intermediates() { return intermediates; }
+        @Override public long revocation_cache_seconds() { return cacheSeconds; }
+        @Override public int revocation_timeout_millis() { return timeoutMillis; }
+        @Override public String revocation_ocsp_responder() { return responder; }
+        @Override public String jsse_provider() { return jsse; }
+    }
+
+    @Test
+    void jsseProviderIsChosenByConfiguration() throws Exception {
+        Config c = new Config();
+        c.jsse = "BCJSSE";
+        TlsProfileComponent component = new TlsProfileComponent(c, Map.<String, String>of()::get, e -> { });
+        assertEquals("BCJSSE", component.contextFor(java.net.URI.create("wss://db.example.com/"))
+                .sslContext().getProvider().getName());
+        c.jsse = "NoSuchJsse";
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> new TlsProfileComponent(c, Map.<String, String>of()::get, ev -> { }));
+        assertTrue(e.getMessage().contains("jsse.provider: no security provider named 'NoSuchJsse'"), e.getMessage());
     }
 
     @Test
@@ -129,5 +156,68 @@ class TlsProfileComponentTest {
         ConfigurationException e = assertThrows(ConfigurationException.class,
                 () -> new TlsProfileComponent(c, k -> null, ev -> { }));
         assertTrue(e.getMessage().contains("STDB_CLIENT_P12_PASSWORD"), e.getMessage());
+    }
+
+    @Test
+    void revocationDefaultsToSoftFailWithBothSources() {
+        dev.stdb.secure.tls.RevocationPolicy p = TlsProfileComponent.build(new Config(), Map.<String, String>of()::get,
+                e -> { }).revocation();
+        assertEquals(dev.stdb.secure.tls.RevocationPolicy.softFail(), p);
+        assertEquals(java.time.Duration.ofHours(1), p.cacheTtl());
+        assertEquals(java.time.Duration.ofSeconds(5), p.timeout());
+    }
+
+    @Test
+    void revocationPropertiesAreRead() {
+        Config c = new Config();
+        c.revocationMode = "HARD-FAIL";
+        c.revocationSources = new String[] {"crl, ocsp"};
+        c.intermediates = false;
+        c.cacheSeconds = 60;
+        c.timeoutMillis = 1500;
+        c.responder = "http://ocsp.example.com/";
+        dev.stdb.secure.tls.RevocationPolicy p = TlsProfileComponent.revocation(c);
+        assertEquals(dev.stdb.secure.tls.RevocationPolicy.Mode.HARD_FAIL, p.mode());
+        assertEquals(List.of(dev.stdb.secure.tls.RevocationPolicy.Source.CRL,
+                dev.stdb.secure.tls.RevocationPolicy.Source.OCSP), p.sources());
+        assertEquals(false, p.checkIntermediates());
+        assertEquals(java.time.Duration.ofSeconds(60), p.cacheTtl());
+        assertEquals(java.time.Duration.ofMillis(1500), p.timeout());
+        assertEquals(URI.create("http://ocsp.example.com/"), p.ocspResponder().orElseThrow());
+        c.revocationMode = "off";
+        assertEquals(dev.stdb.secure.tls.RevocationPolicy.Mode.OFF, TlsProfileComponent.revocation(c).mode());
+    }
+
+    @Test
+    void badRevocationValuesNameTheirProperty() {
+        Config mode = new Config();
+        mode.revocationMode = "strict";
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> new TlsProfileComponent(mode, Map.<String, String>of()::get, ev -> { }));
+        assertTrue(e.getMessage().contains("revocation.mode:"), e.getMessage());
+        assertTrue(e.getMessage().contains("strict"), e.getMessage());
+        assertEquals(ReasonCode.INVALID_CONFIGURATION, e.reason());
+
+        Config sources = new Config();
+        sources.revocationSources = new String[] {"ocsp,ldap"};
+        assertProperty("revocation.sources", sources);
+        sources.revocationSources = new String[] {" "};
+        assertProperty("revocation.sources", sources);
+        Config cache = new Config();
+        cache.cacheSeconds = -1;
+        assertProperty("revocation.cache.seconds", cache);
+        Config timeout = new Config();
+        timeout.timeoutMillis = 0;
+        assertProperty("revocation.timeout.millis", timeout);
+        Config responder = new Config();
+        responder.responder = "https://ocsp.example.com/";
+        assertProperty("revocation.ocsp.responder", responder);
+        responder.responder = "http://bad host/";
+        assertProperty("revocation.ocsp.responder", responder);
+    }
+
+    private static void assertProperty(String property, Config c) {
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> TlsProfileComponent.revocation(c));
+        assertTrue(e.getMessage().contains(property + ":"), e.getMessage());
     }
 }
