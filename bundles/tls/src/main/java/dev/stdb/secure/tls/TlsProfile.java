@@ -12,6 +12,7 @@ import dev.stdb.secure.api.tls.TlsContextProvider;
 import dev.stdb.secure.tls.internal.JsseProviders;
 import dev.stdb.secure.tls.internal.LoggingEventSink;
 import dev.stdb.secure.tls.internal.PinningTrustManager;
+import dev.stdb.secure.tls.internal.ValidatedPaths;
 import dev.stdb.secure.tls.internal.RevocationCache;
 import dev.stdb.secure.tls.internal.RevocationChecker;
 import java.io.IOException;
@@ -82,6 +83,7 @@ public final class TlsProfile implements TlsContextProvider {
     private final Map<String, String> clientAliases;
     private final RevocationPolicy revocation;
     private final RevocationCache revocationCache;
+    private final ValidatedPaths validatedPaths = new ValidatedPaths();
     private final java.security.Provider jsseProvider;
 
     private TlsProfile(Builder b) {
@@ -172,7 +174,7 @@ public final class TlsProfile implements TlsContextProvider {
             RevocationChecker revocationChecker = new RevocationChecker(revocation, revocationCache, clock, events,
                     name);
             PinningTrustManager tm = new PinningTrustManager(delegate, trustAnchors, pins, pinExpiryWarningDays,
-                    clock, events, name, revocationChecker);
+                    clock, events, name, revocationChecker, validatedPaths);
             SSLContext ctx = JsseProviders.context(jsseProvider);
             ctx.init(keyManagers, new TrustManager[] {tm}, null);
             return new TlsContext(ctx, policy.parameters(ctx));

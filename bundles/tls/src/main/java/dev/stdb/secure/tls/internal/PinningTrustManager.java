@@ -28,6 +28,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -65,6 +66,8 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
     private final SecurityEventSink events;
     private final String profile;
     private final RevocationChecker revocation;
+    private final ValidatedPaths paths;
+    private final Set<X509Certificate> anchorCerts;
 
     public PinningTrustManager(X509ExtendedTrustManager delegate, Set<TrustAnchor> anchors, List<PinSet> pins,
             int warningDays, Clock clock, SecurityEventSink events, String profile) {
@@ -74,6 +77,21 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
     /** With {@code revocation} checked after the pins; null or a disabled checker checks nothing. */
     public PinningTrustManager(X509ExtendedTrustManager delegate, Set<TrustAnchor> anchors, List<PinSet> pins,
             int warningDays, Clock clock, SecurityEventSink events, String profile, RevocationChecker revocation) {
+        this(delegate, anchors, pins, warningDays, clock, events, profile, revocation, new ValidatedPaths());
+    }
+
+    /** With the profile's cache of validated paths, shared by every context the profile makes. */
+    public PinningTrustManager(X509ExtendedTrustManager delegate, Set<TrustAnchor> anchors, List<PinSet> pins,
+            int warningDays, Clock clock, SecurityEventSink events, String profile, RevocationChecker revocation,
+            ValidatedPaths paths) {
+        this.paths = Objects.requireNonNull(paths, "paths");
+        Set<X509Certificate> certs = new HashSet<>();
+        for (TrustAnchor a : anchors) {
+            if (a.getTrustedCert() != null) {
+                certs.add(a.getTrustedCert());
+            }
+        }
+        this.anchorCerts = certs;
         this.revocation = revocation != null && revocation.enabled() ? revocation : null;
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.anchors = Set.copyOf(anchors);
@@ -280,6 +298,18 @@ public final class PinningTrustManager extends X509ExtendedTrustManager {
 
     /** Leaf to anchor, as built from the configured anchors; the server's extra certificates are only candidates. */
     private List<X509Certificate> validatedPath(String host, X509Certificate[] chain) throws CertificateException {
+        String key = ValidatedPaths.key(chain);
+        java.time.Instant now = clock.instant();
+        List<X509Certificate> cached = paths.get(key, anchorCerts, now);
+        if (cached != null) {
+            return cached;
+        }
+        List<X509Certificate> built = buildPath(host, chain);
+        paths.put(key, built, now);
+        return built;
+    }
+
+    private List<X509Certificate> buildPath(String host, X509Certificate[] chain) throws CertificateException {
         try {
             X509CertSelector target = new X509CertSelector();
             target.setCertificate(chain[0]);
