@@ -96,10 +96,10 @@ public final class JwtProviderComponent implements AuthProvider {
                 throw new ConfigurationException("token.file: '" + file + "' is not a path");
             }
         } else if (!var.isEmpty()) {
-            if (!var.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+            if (!var.matches("[A-Za-z_][A-Za-z0-9_]*")) {
                 // Looks like a value pasted where the name belongs: do not echo it.
                 throw new ConfigurationException("token.env: must be the NAME of an environment variable"
-                        + " ([A-Za-z_][A-Za-z0-9_.]*), not its value");
+                        + " ([A-Za-z_][A-Za-z0-9_]*), not its value");
             }
             p.tokenEnv(var);
         } else {
