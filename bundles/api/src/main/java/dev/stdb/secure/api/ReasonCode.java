@@ -16,6 +16,8 @@ public enum ReasonCode {
             "The token has expired; the client refreshes it automatically, otherwise sign in again."),
     TOKEN_INVALID(Area.AUTH, "auth.token_invalid",
             "The token is malformed or fails validation (issuer, audience or algorithm); check the provider configuration."),
+    TOKEN_MISSING(Area.AUTH, "auth.token_missing",
+            "No token is available from the configured source (file, environment variable, credential store entry or callback); supply one."),
     TOKEN_FORGED(Area.AUTH, "auth.token_forged",
             "The token signature does not verify against the issuer's keys; treat this as an attack and investigate."),
     IDP_UNREACHABLE(Area.AUTH, "auth.idp_unreachable",

@@ -13,6 +13,8 @@ public enum SecurityEventType {
     TOKEN_ISSUED,
     /** A token was refreshed before expiry. */
     TOKEN_REFRESHED,
+    /** A token in use is close to its expiry and nothing has replaced it yet. */
+    TOKEN_EXPIRING,
     /** A token was revoked at its issuer. */
     TOKEN_REVOKED,
     /** The server's certificate chain matched no configured pin. */
