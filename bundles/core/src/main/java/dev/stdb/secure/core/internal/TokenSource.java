@@ -34,6 +34,8 @@ final class TokenSource {
     private final Clock clock;
     private final SecurityEventSink events;
     private final ScheduledExecutorService scheduler;
+    private static final long MAX_DUE_BACKOFF_MS = 60_000;
+    private int alreadyDueInARow;
     private Credential current;
     private AuthProvider issuer;
     private ScheduledFuture<?> nextRefresh;
@@ -158,6 +160,14 @@ final class TokenSource {
             return;
         }
         long delay = Math.max(0, Duration.between(clock.instant(), due).toMillis());
+        if (delay == 0) {
+            // The provider handed back a credential already due (an outside token nobody has rotated yet): ask
+            // again after a growing pause instead of at once, which would spin until the token expires.
+            alreadyDueInARow++;
+            delay = Math.min(MAX_DUE_BACKOFF_MS, 1000L << Math.min(alreadyDueInARow - 1, 6));
+        } else {
+            alreadyDueInARow = 0;
+        }
         try {
             nextRefresh = scheduler.schedule(() -> {
                 if (providers.get() == provider) {
