@@ -1,0 +1,120 @@
+package dev.stdb.secure.auth.oauth2.internal;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
+import com.nimbusds.oauth2.sdk.auth.JWTAuthenticationClaimsSet;
+import com.nimbusds.oauth2.sdk.auth.PrivateKeyJWT;
+import com.nimbusds.oauth2.sdk.id.Audience;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import dev.stdb.secure.api.ConfigurationException;
+import dev.stdb.secure.api.ReasonCode;
+import dev.stdb.secure.api.Secret;
+import dev.stdb.secure.api.SecureClientException;
+import dev.stdb.secure.api.store.KeyService;
+import dev.stdb.secure.auth.oauth2.ClientAuth;
+import java.net.URI;
+import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
+import java.util.function.Supplier;
+
+/**
+ * Makes the client authentication for one request to {@code endpoint}. A client secret is fetched from its supplier
+ * for each request and held as a Nimbus secret only while the request is built; a client assertion (RFC 7523) is
+ * signed fresh for each request, with a private key or through a {@link KeyService}.
+ */
+public abstract class ClientAuthenticator {
+    private final ClientAuth method;
+    final ClientID clientId;
+
+    private ClientAuthenticator(ClientAuth method, String clientId) {
+        this.method = method;
+        this.clientId = new ClientID(clientId);
+    }
+
+    public ClientAuth method() {
+        return method;
+    }
+
+    /** The authentication for a request to {@code endpoint} (the assertion's audience). */
+    public abstract ClientAuthentication authenticate(URI endpoint);
+
+    /** client_secret_basic or client_secret_post; {@code secret} returns a new Secret per call, destroyed here. */
+    public static ClientAuthenticator secret(ClientAuth method, String clientId, Supplier<Secret> secret) {
+        if (method == ClientAuth.PRIVATE_KEY_JWT) {
+            throw new IllegalArgumentException("private_key_jwt needs a key, not a secret");
+        }
+        return new ClientAuthenticator(method, clientId) {
+            @Override
+            public ClientAuthentication authenticate(URI endpoint) {
+                Secret s = secret.get();
+                if (s == null) {
+                    throw new SecureClientException(ReasonCode.INVALID_CREDENTIALS,
+                            "no client secret is available for client " + clientId);
+                }
+                try (s) {
+                    com.nimbusds.oauth2.sdk.auth.Secret value = new com.nimbusds.oauth2.sdk.auth.Secret(
+                            s.withChars(String::new));
+                    return method == ClientAuth.CLIENT_SECRET_BASIC ? new ClientSecretBasic(this.clientId, value)
+                            : new ClientSecretPost(this.clientId, value);
+                }
+            }
+        };
+    }
+
+    /** private_key_jwt with a key in memory; {@code alg} null picks RS256 for RSA and ES256 for EC keys. */
+    public static ClientAuthenticator privateKey(String clientId, PrivateKey key, String kid, JWSAlgorithm alg) {
+        JWSAlgorithm a = alg != null ? alg : key instanceof ECPrivateKey ? JWSAlgorithm.ES256 : JWSAlgorithm.RS256;
+        return new ClientAuthenticator(ClientAuth.PRIVATE_KEY_JWT, clientId) {
+            @Override
+            public ClientAuthentication authenticate(URI endpoint) {
+                try {
+                    return new PrivateKeyJWT(new JWTAuthenticationClaimsSet(this.clientId, new Audience(endpoint)),
+                            a, key, kid, null);
+                } catch (JOSEException e) {
+                    throw new ConfigurationException("private key of client " + clientId + " cannot sign " + a
+                            + " client assertions (" + e.getClass().getSimpleName() + ")");
+                }
+            }
+        };
+    }
+
+    /** private_key_jwt signed by {@code keys} (looked up per request, so it may be swapped) with key {@code alias}. */
+    public static ClientAuthenticator keyService(String clientId, Supplier<KeyService> keys, String alias, String kid,
+            JWSAlgorithm alg) {
+        JWSAlgorithm a = alg != null ? alg : JWSAlgorithm.RS256;
+        if (!KeyServiceSigner.supports(a)) {
+            throw new ConfigurationException("private.key.algorithm: " + a + " cannot be signed through a KeyService"
+                    + " (RS256/384/512, ES256/384/512)");
+        }
+        return new ClientAuthenticator(ClientAuth.PRIVATE_KEY_JWT, clientId) {
+            @Override
+            public ClientAuthentication authenticate(URI endpoint) {
+                KeyService ks = keys.get();
+                if (ks == null) {
+                    throw new dev.stdb.secure.api.ProviderUnavailableException(
+                            "no KeyService is bound for the private_key_jwt key '" + alias + "' of client " + clientId);
+                }
+                JWTAuthenticationClaimsSet claims = new JWTAuthenticationClaimsSet(this.clientId, new Audience(endpoint));
+                JWSHeader.Builder header = new JWSHeader.Builder(a).type(JOSEObjectType.JWT);
+                if (kid != null && !kid.isBlank()) {
+                    header.keyID(kid);
+                }
+                try {
+                    SignedJWT jwt = new SignedJWT(header.build(), claims.toJWTClaimsSet());
+                    jwt.sign(new KeyServiceSigner(ks, alias));
+                    return new PrivateKeyJWT(jwt);
+                } catch (JOSEException | IllegalArgumentException e) {
+                    throw new SecureClientException(ReasonCode.KEY_UNAVAILABLE, "KeyService " + ks.id()
+                            + " cannot sign the client assertion with key '" + alias + "' ("
+                            + e.getClass().getSimpleName() + ")");
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,94 @@
+package dev.stdb.secure.auth.oauth2.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of one OAuth 2.0 provider (factory PID {@code dev.stdb.secure.auth.oauth2}). */
+@ObjectClassDefinition(name = "SpacetimeDB Secure OAuth 2.0 / OIDC provider",
+        description = "An AuthProvider that gets tokens from an OAuth 2.0 / OpenID Connect identity provider.")
+public @interface OAuth2Config {
+
+    @AttributeDefinition(name = "Provider id", description = "Registered as service property provider.id;"
+            + " connections select it with auth.target=(provider.id=...).")
+    String provider_id() default "oauth2";
+
+    @AttributeDefinition(name = "Issuer", required = false,
+            description = "OIDC discovery: <issuer>/.well-known/openid-configuration. Its issuer must match exactly.")
+    String issuer() default "";
+
+    @AttributeDefinition(name = "Token endpoint", required = false,
+            description = "Overrides discovery; required when no issuer is set.")
+    String token_endpoint() default "";
+
+    @AttributeDefinition(name = "Revocation endpoint", required = false, description = "Overrides discovery.")
+    String revocation_endpoint() default "";
+
+    @AttributeDefinition(name = "Client id")
+    String client_id();
+
+    @AttributeDefinition(name = "Client authentication",
+            description = "client_secret_basic, client_secret_post or private_key_jwt.")
+    String client_auth() default "client_secret_basic";
+
+    @AttributeDefinition(name = "Environment variable holding the client secret", required = false,
+            description = "The NAME of the variable, never the secret itself.")
+    String client_secret_env() default "";
+
+    @AttributeDefinition(name = "Credential-store key of the client secret", required = false,
+            description = "Read from the bound CredentialStore (store.target) for each token request.")
+    String client_secret_store_key() default "";
+
+    @AttributeDefinition(name = "Private key (unencrypted PKCS#8 PEM file)", required = false)
+    String private_key_pem() default "";
+
+    @AttributeDefinition(name = "Key store holding the private key (PKCS12 or JKS)", required = false)
+    String private_key_keystore() default "";
+
+    @AttributeDefinition(name = "Key store type")
+    String private_key_keystore_type() default "PKCS12";
+
+    @AttributeDefinition(name = "Environment variable holding the key store password", required = false,
+            description = "The NAME of the variable, never the password itself.")
+    String private_key_keystore_password_env() default "";
+
+    @AttributeDefinition(name = "Key alias", required = false,
+            description = "In the key store, or in the bound KeyService (key.service.target) when no file is set.")
+    String private_key_alias() default "";
+
+    @AttributeDefinition(name = "Key id (kid) of the client assertion", required = false)
+    String private_key_kid() default "";
+
+    @AttributeDefinition(name = "JWS algorithm of the client assertion", required = false,
+            description = "Default RS256 for RSA keys, ES256 for EC keys.")
+    String private_key_algorithm() default "";
+
+    @AttributeDefinition(name = "Scopes", required = false)
+    String[] scope() default {};
+
+    @AttributeDefinition(name = "Audiences", required = false, description = "Sent as audience parameters.")
+    String[] audience() default {};
+
+    @AttributeDefinition(name = "Grant", description = "client_credentials (more grants later).")
+    String grant() default "client_credentials";
+
+    @AttributeDefinition(name = "Re-acquire when the refresh token is refused",
+            description = "false: fail with auth.relogin_required; true: make a new client credentials grant.")
+    boolean reacquire_on_invalid_grant() default false;
+
+    @AttributeDefinition(name = "Connect timeout (ms)", min = "1")
+    int connect_timeout_ms() default 5000;
+
+    @AttributeDefinition(name = "Read timeout (ms)", min = "1")
+    int read_timeout_ms() default 10000;
+
+    @AttributeDefinition(name = "Discovery cache lifetime (s)", min = "1")
+    int metadata_ttl_seconds() default 3600;
+
+    @AttributeDefinition(name = "Credential store filter", required = false,
+            description = "LDAP filter on store.id of the CredentialStore holding the client secret.")
+    String store_target() default "";
+
+    @AttributeDefinition(name = "KeyService filter", required = false,
+            description = "LDAP filter selecting the KeyService that signs client assertions.")
+    String key_service_target() default "";
+}

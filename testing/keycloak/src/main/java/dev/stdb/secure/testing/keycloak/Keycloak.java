@@ -1,0 +1,392 @@
+package dev.stdb.secure.testing.keycloak;
+
+import com.nimbusds.jose.util.JSONObjectUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * One real Keycloak per test JVM, started on first use and stopped by a shutdown hook.
+ *
+ * <p>The distribution ({@code org.keycloak:keycloak-quarkus-dist}) is unpacked by the consuming module's build into
+ * one shared folder, passed as system property {@value #HOME_PROPERTY}; its Quarkus re-augmentation then happens
+ * once per build tree. Each start gets a fresh H2 database in a temporary folder and imports the {@value #REALM}
+ * realm ({@code stdb-realm.json} beside this class): confidential clients {@value #SVC_SECRET} (client secret, no
+ * refresh tokens), {@value #SVC_REFRESH} (client secret, refresh tokens on, 40 s access tokens), {@value #SVC_JWT}
+ * ({@code private_key_jwt} with the test key {@link #svcJwtKeyPem()}), public clients {@value #APP_PKCE} (code flow,
+ * PKCE S256, redirect {@code http://127.0.0.1/*}) and {@value #DEVICE} (device authorization grant), users
+ * {@code alice} and {@code bob}. Refresh tokens rotate ({@code revokeRefreshToken}, no reuse).
+ *
+ * <p>Keycloak binds to 127.0.0.1 on a free port. A start that does not answer discovery within 180 s fails with the
+ * last lines of Keycloak's log; nothing is skipped.
+ */
+public final class Keycloak {
+
+    public static final String VERSION = "26.7.3";
+    /** System property naming the unpacked distribution, e.g. {@code target/keycloak/keycloak-26.7.3}. */
+    public static final String HOME_PROPERTY = "stdb.keycloak.home";
+    public static final String REALM = "stdb";
+    public static final String ADMIN_USER = "admin";
+    public static final String ADMIN_PASSWORD = "admin-test-password";
+
+    public static final String SVC_SECRET = "svc-secret";
+    public static final String SVC_SECRET_SECRET = "svc-secret-test-secret";
+    public static final String SVC_REFRESH = "svc-refresh";
+    public static final String SVC_REFRESH_SECRET = "svc-refresh-test-secret";
+    public static final String SVC_JWT = "svc-jwt";
+    /** The {@code kid} of the svc-jwt test key in the realm's JWKS. */
+    public static final String SVC_JWT_KID = "svc-jwt-test";
+    public static final String APP_PKCE = "app-pkce";
+    public static final String DEVICE = "device";
+    /** Access-token lifetime of {@value #SVC_REFRESH}, in seconds. */
+    public static final int SVC_REFRESH_ACCESS_TOKEN_SECONDS = 40;
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    private static final int LOG_TAIL_LINES = 60;
+    private static Keycloak shared;
+
+    private final Path home;
+    private final Path runDir;
+    private final Path log;
+    private final int port;
+    private final Process process;
+    private final Duration startTime;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Keycloak(Path home, Path runDir, Path log, int port, Process process, Duration startTime) {
+        this.home = home;
+        this.runDir = runDir;
+        this.log = log;
+        this.port = port;
+        this.process = process;
+        this.startTime = startTime;
+    }
+
+    /** The JVM's Keycloak, started now if this is the first call; stopped when the JVM exits. */
+    public static synchronized Keycloak shared() {
+        if (shared == null) {
+            shared = start();
+            Keycloak k = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(k::stop, "keycloak-stop"));
+        }
+        return shared;
+    }
+
+    private static Keycloak start() {
+        String homeProperty = System.getProperty(HOME_PROPERTY);
+        if (homeProperty == null || homeProperty.isBlank()) {
+            throw new IllegalStateException("system property " + HOME_PROPERTY + " is not set: the module's build must"
+                    + " unpack org.keycloak:keycloak-quarkus-dist:" + VERSION + ":zip and pass its folder");
+        }
+        Path home = Path.of(homeProperty).toAbsolutePath();
+        Path script = home.resolve("bin/kc.sh");
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalStateException("no Keycloak at " + home + " (" + script + " is missing)");
+        }
+        try {
+            script.toFile().setExecutable(true);
+            Path runDir = Files.createTempDirectory("stdb-keycloak-");
+            Path importDir = home.resolve("data/import");
+            Files.createDirectories(importDir);
+            try (InputStream realm = resource("stdb-realm.json")) {
+                Files.copy(realm, importDir.resolve("stdb-realm.json"), StandardCopyOption.REPLACE_EXISTING);
+            }
+            int port = freePort();
+            Path log = runDir.resolve("keycloak.log");
+            ProcessBuilder pb = new ProcessBuilder(script.toString(), "start-dev", "--http-host", "127.0.0.1",
+                    "--http-port", String.valueOf(port), "--import-realm")
+                    .directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+            Map<String, String> env = pb.environment();
+            env.put("JAVA_HOME", System.getProperty("java.home"));
+            env.put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);
+            env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
+            // A fresh database per run: nothing persists from an earlier test run.
+            env.put("KC_DB_URL", "jdbc:h2:file:" + runDir.resolve("h2/keycloakdb") + ";NON_KEYWORDS=VALUE");
+            env.put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m");
+            long t0 = System.nanoTime();
+            Process process = pb.start();
+            Keycloak k = new Keycloak(home, runDir, log, port, process, null);
+            k.awaitReady(t0);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            System.out.println("Keycloak " + VERSION + " ready at " + k.baseUri() + " in " + took.toMillis()
+                    + " ms (log " + log + ")");
+            return new Keycloak(home, runDir, log, port, process, took);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start Keycloak from " + home, e);
+        }
+    }
+
+    private void awaitReady(long t0) {
+        URI discovery = URI.create(issuer() + "/.well-known/openid-configuration");
+        long deadline = t0 + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Keycloak exited with " + process.exitValue()
+                        + " before it was ready; last lines of " + log + ":\n" + logTail());
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(discovery).timeout(Duration.ofSeconds(5))
+                        .GET().build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop();
+                throw new IllegalStateException("interrupted while waiting for Keycloak", e);
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop();
+                throw new IllegalStateException("interrupted while waiting for Keycloak", e);
+            }
+        }
+        stop();
+        throw new IllegalStateException("Keycloak did not answer " + discovery + " within " + START_TIMEOUT.toSeconds()
+                + " s; last lines of " + log + ":\n" + logTail());
+    }
+
+    /** The last lines of Keycloak's log, for failure messages. */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    /** Stops Keycloak: SIGTERM to the java process (kc.sh's child) and the script, then waits up to 30 s. */
+    public synchronized void stop() {
+        if (!process.isAlive()) {
+            return;
+        }
+        List<ProcessHandle> family = new ArrayList<>(process.descendants().collect(Collectors.toList()));
+        family.forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            for (ProcessHandle h : family) {
+                h.onExit().get(30, TimeUnit.SECONDS);
+            }
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            family.forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    /** How long the start took until discovery answered. */
+    public Duration startTime() {
+        return startTime;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The distribution folder. */
+    public Path home() {
+        return home;
+    }
+
+    /** This run's folder (database, log). */
+    public Path runDir() {
+        return runDir;
+    }
+
+    public URI baseUri() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** {@code http://127.0.0.1:<port>/realms/stdb}. */
+    public String issuer() {
+        return baseUri() + "/realms/" + REALM;
+    }
+
+    public URI tokenEndpoint() {
+        return URI.create(issuer() + "/protocol/openid-connect/token");
+    }
+
+    public URI revocationEndpoint() {
+        return URI.create(issuer() + "/protocol/openid-connect/revoke");
+    }
+
+    public URI introspectionEndpoint() {
+        return URI.create(issuer() + "/protocol/openid-connect/token/introspect");
+    }
+
+    /** PKCS#8 PEM of the test private key whose public half the realm trusts for {@value #SVC_JWT}. */
+    public static String svcJwtKeyPem() {
+        try (InputStream in = resource("svc-jwt-test-key.pem")) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Token endpoint and admin REST helpers (test code: values are test secrets)
+
+    /** POSTs a form to {@code uri} and returns status and parsed JSON body (empty map when the body is not JSON). */
+    public Response postForm(URI uri, Map<String, String> form, String basicUser, String basicPassword) {
+        String body = form.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
+                .collect(Collectors.joining("&"));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (basicUser != null) {
+            String creds = enc(basicUser) + ":" + enc(basicPassword);
+            b.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString(creds.getBytes(StandardCharsets.UTF_8)));
+        }
+        return send(b.build());
+    }
+
+    /** A token of the master realm's admin. */
+    public String adminToken() {
+        Response r = postForm(URI.create(baseUri() + "/realms/master/protocol/openid-connect/token"),
+                Map.of("grant_type", "password", "client_id", "admin-cli", "username", ADMIN_USER,
+                        "password", ADMIN_PASSWORD), null, null);
+        if (r.status() != 200) {
+            throw new IllegalStateException("admin token: HTTP " + r.status() + " " + r.json());
+        }
+        return (String) r.json().get("access_token");
+    }
+
+    /** Calls the admin REST API of realm stdb: {@code method} on {@code /admin/realms/stdb<path>}. */
+    public Response admin(String method, String path, String jsonBody) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUri() + "/admin/realms/" + REALM + path))
+                .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + adminToken());
+        if (jsonBody != null) {
+            b.header("Content-Type", "application/json");
+            b.method(method, HttpRequest.BodyPublishers.ofString(jsonBody));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return send(b.build());
+    }
+
+    /** The internal id of client {@code clientId}. */
+    public String clientUuid(String clientId) {
+        Response r = admin("GET", "/clients?clientId=" + enc(clientId), null);
+        List<?> list = r.list();
+        if (r.status() != 200 || list.size() != 1) {
+            throw new IllegalStateException("client " + clientId + ": HTTP " + r.status() + " " + r.body());
+        }
+        return (String) ((Map<?, ?>) list.get(0)).get("id");
+    }
+
+    /** The user id of the service account of {@code clientId} (the {@code sub} of its client-credentials tokens). */
+    public String serviceAccountUserId(String clientId) {
+        Response r = admin("GET", "/clients/" + clientUuid(clientId) + "/service-account-user", null);
+        return (String) r.json().get("id");
+    }
+
+    /** The id of user {@code username}. */
+    public String userId(String username) {
+        Response r = admin("GET", "/users?exact=true&username=" + enc(username), null);
+        return (String) ((Map<?, ?>) r.list().get(0)).get("id");
+    }
+
+    /** Ends every session of user {@code userId}: their refresh tokens stop working. */
+    public void logoutUser(String userId) {
+        Response r = admin("POST", "/users/" + userId + "/logout", null);
+        if (r.status() / 100 != 2) {
+            throw new IllegalStateException("logout " + userId + ": HTTP " + r.status() + " " + r.body());
+        }
+    }
+
+    /** Sets the client secret of confidential client {@code clientId}. */
+    public void setClientSecret(String clientId, String secret) {
+        String uuid = clientUuid(clientId);
+        Map<String, Object> rep = admin("GET", "/clients/" + uuid, null).json();
+        rep.put("secret", secret);
+        Response r = admin("PUT", "/clients/" + uuid, JSONObjectUtils.toJSONString(rep));
+        if (r.status() / 100 != 2) {
+            throw new IllegalStateException("set secret of " + clientId + ": HTTP " + r.status() + " " + r.body());
+        }
+    }
+
+    /** RFC 7662 introspection of {@code token} as client {@code clientId}. */
+    public Map<String, Object> introspect(String token, String clientId, String clientSecret) {
+        return postForm(introspectionEndpoint(), Map.of("token", token), clientId, clientSecret).json();
+    }
+
+    /** A raw refresh-token grant, outside the code under test. */
+    public Response refreshGrant(String refreshToken, String clientId, String clientSecret) {
+        return postForm(tokenEndpoint(), Map.of("grant_type", "refresh_token", "refresh_token", refreshToken),
+                clientId, clientSecret);
+    }
+
+    private Response send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(request.method() + " " + request.uri(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static InputStream resource(String name) {
+        return Objects.requireNonNull(Keycloak.class.getResourceAsStream(name), name);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** An HTTP answer: status and body. */
+    public record Response(int status, String body) {
+        /** The body as a JSON object; empty if it is not one. */
+        public Map<String, Object> json() {
+            try {
+                return body == null || !body.trim().startsWith("{") ? new java.util.HashMap<>()
+                        : JSONObjectUtils.parse(body);
+            } catch (ParseException e) {
+                return new java.util.HashMap<>();
+            }
+        }
+
+        /** The body as a JSON array. */
+        public List<?> list() {
+            try {
+                Map<String, Object> wrapped = JSONObjectUtils.parse("{\"a\":" + body + "}");
+                return (List<?>) wrapped.get("a");
+            } catch (ParseException | ClassCastException e) {
+                return List.of();
+            }
+        }
+    }
+}
