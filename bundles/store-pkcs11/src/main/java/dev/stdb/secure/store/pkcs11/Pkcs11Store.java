@@ -125,6 +125,8 @@ public final class Pkcs11Store implements CredentialStore, KeyService, AutoClose
         final String where;
         volatile SecretKey wrapKey;
         volatile boolean registered;
+        /** Key handles found by alias; a handle that went stale fails its operation, which drops the session. */
+        final java.util.concurrent.ConcurrentHashMap<String, Key> keys = new java.util.concurrent.ConcurrentHashMap<>();
 
         Session(Provider provider, KeyStore keyStore, String where) {
             this.provider = provider;
@@ -392,6 +394,7 @@ public final class Pkcs11Store implements CredentialStore, KeyService, AutoClose
                 return false;
             }
             s.keyStore.deleteEntry(alias);
+            s.keys.remove(alias);
             if (alias.equals(wrapKeyAlias)) {
                 s.wrapKey = null;
             }
@@ -624,8 +627,19 @@ public final class Pkcs11Store implements CredentialStore, KeyService, AutoClose
         }
     }
 
+    private static Key key(Session s, String alias) throws Exception {
+        Key key = s.keys.get(alias);
+        if (key == null) {
+            key = s.keyStore.getKey(alias, null);
+            if (key != null) {
+                s.keys.put(alias, key);
+            }
+        }
+        return key;
+    }
+
     private PrivateKey privateKey(Session s, String alias) throws Exception {
-        Key key = s.keyStore.getKey(alias, null);
+        Key key = key(s, alias);
         if (!(key instanceof PrivateKey)) {
             throw new CredentialStoreException(ReasonCode.KEY_UNAVAILABLE, prefix() + "no private key '" + alias
                     + "' on " + s.where);
@@ -637,7 +651,7 @@ public final class Pkcs11Store implements CredentialStore, KeyService, AutoClose
         if (alias.equals(wrapKeyAlias)) {
             return requireWrapKey(s);
         }
-        Key key = s.keyStore.getKey(alias, null);
+        Key key = key(s, alias);
         if (!(key instanceof SecretKey) || !"AES".equalsIgnoreCase(key.getAlgorithm())) {
             throw new CredentialStoreException(ReasonCode.KEY_UNAVAILABLE, prefix() + "no AES key '" + alias
                     + "' on " + s.where);
