@@ -50,6 +50,13 @@ public final class SoftHsm {
         }
         Path confFile = Path.of(conf);
         Files.createDirectories(confFile.getParent());
+        try (var old = Files.newDirectoryStream(confFile.getParent(), "tokens-*")) {
+            for (Path d : old) {
+                try (var walk = Files.walk(d)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
         Path dir = Files.createTempDirectory(confFile.getParent(), "tokens-");
         writeConf(confFile, dir);
         for (String label : List.of(MAIN, PIN_TOKEN, RESET, TLS)) {
