@@ -145,6 +145,14 @@ public final class Keycloak {
             if (Files.isRegularFile(template.resolve("done"))) {
                 return template.resolve("h2");
             }
+            // Templates of earlier realm files (and builds that died half way) are of no further use.
+            try (var old = Files.list(templates)) {
+                for (Path p : (Iterable<Path>) old::iterator) {
+                    if (Files.isDirectory(p)) {
+                        deleteTree(p);
+                    }
+                }
+            }
             Path importDir = home.resolve("data/import");
             Files.createDirectories(importDir);
             Files.write(importDir.resolve("stdb-realm.json"), realm);
