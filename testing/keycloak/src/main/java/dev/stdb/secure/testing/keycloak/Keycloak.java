@@ -111,10 +111,9 @@ public final class Keycloak {
             try (InputStream in = resource("stdb-realm.json")) {
                 realm = in.readAllBytes();
             }
-            Path template = template(home, script, realm);
             Path runDir = Files.createTempDirectory("stdb-keycloak-");
             // A fresh copy of the pristine database (schema + realm, nothing a test did) for every run.
-            copyTree(template, runDir.resolve("h2"));
+            copyTemplate(home, script, realm, runDir.resolve("h2"));
             Keycloak k = launch(home, script, runDir, false);
             System.out.println("Keycloak " + VERSION + " ready at " + k.baseUri() + " in " + k.startTime.toMillis()
                     + " ms (log " + k.log + ")");
@@ -125,10 +124,10 @@ public final class Keycloak {
     }
 
     /**
-     * The pristine database of this realm file: made once per distribution folder and realm content (the first start
-     * creates the schema and imports the realm, the slow part), then copied for every run.
+     * Copies the pristine database of this realm file to {@code to}: the template is made once per distribution
+     * folder and realm content (the first start creates the schema and imports the realm, the slow part).
      */
-    private static Path template(Path home, Path script, byte[] realm) throws IOException {
+    private static void copyTemplate(Path home, Path script, byte[] realm, Path to) throws IOException {
         String hash;
         try {
             hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
@@ -143,7 +142,8 @@ public final class Keycloak {
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
              java.nio.channels.FileLock held = lock.lock()) {
             if (Files.isRegularFile(template.resolve("done"))) {
-                return template.resolve("h2");
+                copyTree(template.resolve("h2"), to); // under the lock: no other JVM deletes it meanwhile
+                return;
             }
             // Templates of earlier realm files (and builds that died half way) are of no further use.
             try (var old = Files.list(templates)) {
@@ -167,7 +167,7 @@ public final class Keycloak {
             }
             Files.move(build, template);
             Files.createFile(template.resolve("done"));
-            return template.resolve("h2");
+            copyTree(template.resolve("h2"), to);
         }
     }
 
