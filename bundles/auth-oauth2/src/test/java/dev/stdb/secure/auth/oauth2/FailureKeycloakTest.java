@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Typed errors against a real Keycloak: wrong secret, identity provider down, unknown issuer, issuer mismatch. */
+/**
+ * Typed errors: wrong secret (real Keycloak), identity provider down or silent, unknown issuer, issuer mismatch.
+ */
 class FailureKeycloakTest {
     private static final String WRONG = "wrong-secret-that-must-never-be-printed";
     private static Keycloak keycloak;
@@ -97,6 +99,22 @@ class FailureKeycloakTest {
         assertTrue(Duration.ofNanos(System.nanoTime() - t0).compareTo(Duration.ofSeconds(10)) < 0);
         assertEquals(2, events.of(SecurityEventType.AUTH_FAILURE).size());
         events.assertNoneContains(WRONG);
+    }
+
+    @Test
+    void identityProviderThatNeverAnswersTimesOut() throws Exception {
+        // The kernel completes the TCP handshake into the backlog; nothing ever reads or answers.
+        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+             OAuth2Provider p = OAuth2Provider.clientCredentials("svc")
+                     .tokenEndpoint(URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/token"))
+                     .clientSecretBasic(Secret.ofString(WRONG)).readTimeout(Duration.ofSeconds(1)).build()) {
+            long t0 = System.nanoTime();
+            OAuth2Exception e = assertInstanceOf(OAuth2Exception.class,
+                    failure(p.acquire(context(new RecordingEvents()))));
+            assertEquals(ReasonCode.IDP_UNREACHABLE, e.reason());
+            assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+            assertTrue(Duration.ofNanos(System.nanoTime() - t0).compareTo(Duration.ofSeconds(10)) < 0);
+        }
     }
 
     @Test
