@@ -232,7 +232,16 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
         if (refreshToken.isEmpty()) {
             return clientCredentialsGrant(context, SecurityEventType.TOKEN_REFRESHED);
         }
-        Secret used = refreshToken.get();
+        // A newer refresh token in the store (another process sharing it rotated ours) goes first: presenting the
+        // rotated-out one would be a reuse, which providers may punish by ending the session.
+        Optional<Secret> newer = readStored(context).filter(s -> {
+            boolean differs = !s.contentEquals(refreshToken.get());
+            if (!differs) {
+                s.destroy();
+            }
+            return differs;
+        });
+        Secret used = newer.orElse(refreshToken.get());
         try {
             return refreshGrant(used, context);
         } catch (OAuth2Exception e) {
@@ -259,6 +268,7 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
             if (reacquireOnInvalidGrant) {
                 return clientCredentialsGrant(context, SecurityEventType.TOKEN_REFRESHED);
             }
+            newer.ifPresent(Secret::destroy);
             throw new OAuth2Exception(ReasonCode.RELOGIN_REQUIRED, "the identity provider refused the refresh token"
                     + " of client " + clientId + " (invalid_grant: the session ended or the token was revoked or"
                     + " already used) and the credential store holds no newer one; sign in again",

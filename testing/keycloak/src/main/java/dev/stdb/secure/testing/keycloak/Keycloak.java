@@ -29,12 +29,15 @@ import java.util.stream.Collectors;
  *
  * <p>The distribution ({@code org.keycloak:keycloak-quarkus-dist}) is unpacked by the consuming module's build into
  * one shared folder, passed as system property {@value #HOME_PROPERTY}; its Quarkus re-augmentation then happens
- * once per build tree. Each start gets a fresh H2 database in a temporary folder and imports the {@value #REALM}
+ * once per build tree. Each start gets a fresh H2 database in a temporary folder holding the {@value #REALM}
  * realm ({@code stdb-realm.json} beside this class): confidential clients {@value #SVC_SECRET} (client secret, no
  * refresh tokens), {@value #SVC_REFRESH} (client secret, refresh tokens on, 40 s access tokens), {@value #SVC_JWT}
  * ({@code private_key_jwt} with the test key {@link #svcJwtKeyPem()}), public clients {@value #APP_PKCE} (code flow,
  * PKCE S256, redirect {@code http://127.0.0.1/*}) and {@value #DEVICE} (device authorization grant), users
  * {@code alice} and {@code bob}. Refresh tokens rotate ({@code revokeRefreshToken}, no reuse).
+ *
+ * <p>The first start per distribution folder and realm file makes a database template (schema plus imported realm,
+ * under {@code <home>/data/stdb-templates/}); every run copies it, so runs are independent and start in seconds.
  *
  * <p>Keycloak binds to 127.0.0.1 on a free port. A start that does not answer discovery within 180 s fails with the
  * last lines of Keycloak's log; nothing is skipped.
@@ -104,34 +107,111 @@ public final class Keycloak {
         }
         try {
             script.toFile().setExecutable(true);
-            Path runDir = Files.createTempDirectory("stdb-keycloak-");
-            Path importDir = home.resolve("data/import");
-            Files.createDirectories(importDir);
-            try (InputStream realm = resource("stdb-realm.json")) {
-                Files.copy(realm, importDir.resolve("stdb-realm.json"), StandardCopyOption.REPLACE_EXISTING);
+            byte[] realm;
+            try (InputStream in = resource("stdb-realm.json")) {
+                realm = in.readAllBytes();
             }
-            int port = freePort();
-            Path log = runDir.resolve("keycloak.log");
-            ProcessBuilder pb = new ProcessBuilder(script.toString(), "start-dev", "--http-host", "127.0.0.1",
-                    "--http-port", String.valueOf(port), "--import-realm")
-                    .directory(home.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-            Map<String, String> env = pb.environment();
-            env.put("JAVA_HOME", System.getProperty("java.home"));
-            env.put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);
-            env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
-            // A fresh database per run: nothing persists from an earlier test run.
-            env.put("KC_DB_URL", "jdbc:h2:file:" + runDir.resolve("h2/keycloakdb") + ";NON_KEYWORDS=VALUE");
-            env.put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m");
-            long t0 = System.nanoTime();
-            Process process = pb.start();
-            Keycloak k = new Keycloak(home, runDir, log, port, process, null);
-            k.awaitReady(t0);
-            Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            System.out.println("Keycloak " + VERSION + " ready at " + k.baseUri() + " in " + took.toMillis()
-                    + " ms (log " + log + ")");
-            return new Keycloak(home, runDir, log, port, process, took);
+            Path runDir = Files.createTempDirectory("stdb-keycloak-");
+            // A fresh copy of the pristine database (schema + realm, nothing a test did) for every run.
+            copyTemplate(home, script, realm, runDir.resolve("h2"));
+            Keycloak k = launch(home, script, runDir, false);
+            System.out.println("Keycloak " + VERSION + " ready at " + k.baseUri() + " in " + k.startTime.toMillis()
+                    + " ms (log " + k.log + ")");
+            return k;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start Keycloak from " + home, e);
+        }
+    }
+
+    /**
+     * Copies the pristine database of this realm file to {@code to}: the template is made once per distribution
+     * folder and realm content (the first start creates the schema and imports the realm, the slow part).
+     */
+    private static void copyTemplate(Path home, Path script, byte[] realm, Path to) throws IOException {
+        String hash;
+        try {
+            hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(realm)).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        Path templates = home.resolve("data/stdb-templates");
+        Files.createDirectories(templates);
+        Path template = templates.resolve(hash);
+        try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(templates.resolve(".lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = lock.lock()) {
+            if (Files.isRegularFile(template.resolve("done"))) {
+                copyTree(template.resolve("h2"), to); // under the lock: no other JVM deletes it meanwhile
+                return;
+            }
+            // Templates of earlier realm files (and builds that died half way) are of no further use.
+            try (var old = Files.list(templates)) {
+                for (Path p : (Iterable<Path>) old::iterator) {
+                    if (Files.isDirectory(p)) {
+                        deleteTree(p);
+                    }
+                }
+            }
+            Path importDir = home.resolve("data/import");
+            Files.createDirectories(importDir);
+            Files.write(importDir.resolve("stdb-realm.json"), realm);
+            Path build = Files.createTempDirectory(templates, "building-");
+            Keycloak k = launch(home, script, build, true);
+            System.out.println("Keycloak " + VERSION + ": made the database template " + template + " in "
+                    + k.startTime.toMillis() + " ms");
+            k.stop();
+            Files.deleteIfExists(importDir.resolve("stdb-realm.json"));
+            if (Files.exists(template)) {
+                deleteTree(template);
+            }
+            Files.move(build, template);
+            Files.createFile(template.resolve("done"));
+            copyTree(template.resolve("h2"), to);
+        }
+    }
+
+    private static Keycloak launch(Path home, Path script, Path runDir, boolean importRealm) throws IOException {
+        int port = freePort();
+        Path log = runDir.resolve("keycloak.log");
+        List<String> command = new ArrayList<>(List.of(script.toString(), "start-dev", "--http-host", "127.0.0.1",
+                "--http-port", String.valueOf(port)));
+        if (importRealm) {
+            command.add("--import-realm");
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);
+        env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        env.put("KC_DB_URL", "jdbc:h2:file:" + runDir.resolve("h2/keycloakdb") + ";NON_KEYWORDS=VALUE");
+        env.put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m");
+        long t0 = System.nanoTime();
+        Process process = pb.start();
+        Keycloak starting = new Keycloak(home, runDir, log, port, process, null);
+        starting.awaitReady(t0);
+        return new Keycloak(home, runDir, log, port, process, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 

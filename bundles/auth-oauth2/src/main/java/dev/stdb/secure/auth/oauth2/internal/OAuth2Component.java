@@ -32,10 +32,14 @@ import org.osgi.service.metatype.annotations.Designate;
  * issuer or token endpoint, unknown client.auth or grant, unset secret variable, unreadable key) fail activation
  * with a {@link ConfigurationException} naming the property. Nothing touches the network in activation: discovery
  * happens at the first token request, on the provider's own threads, which deactivation stops.
+ *
+ * <p>Immediate: the provider (its discovery cache, its in-flight refreshes) lives as long as its configuration, not
+ * only while some consumer holds the service; a delayed component would be deactivated, and its threads stopped,
+ * whenever the last consumer let go.
  */
 @Designate(ocd = OAuth2Config.class, factory = true)
 @Component(configurationPid = OAuth2Component.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = AuthProvider.class, property = AuthProvider.PROVIDER_ID + "=oauth2")
+        immediate = true, service = AuthProvider.class, property = AuthProvider.PROVIDER_ID + "=oauth2")
 public final class OAuth2Component implements AuthProvider {
 
     public static final String PID = "dev.stdb.secure.auth.oauth2";

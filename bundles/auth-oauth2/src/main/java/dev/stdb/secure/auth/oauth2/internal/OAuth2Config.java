@@ -86,9 +86,12 @@ public @interface OAuth2Config {
 
     @AttributeDefinition(name = "Credential store filter", required = false,
             description = "LDAP filter on store.id of the CredentialStore holding the client secret.")
-    String store_target() default "";
+    // No default on purpose: a default becomes a component property, and SCR takes an empty target as an invalid
+    // filter that matches nothing. Unset, it reads as null and means "any CredentialStore".
+    String store_target();
 
     @AttributeDefinition(name = "KeyService filter", required = false,
             description = "LDAP filter selecting the KeyService that signs client assertions.")
-    String key_service_target() default "";
+    // No default, for the same reason.
+    String key_service_target();
 }

@@ -1,0 +1,140 @@
+package dev.stdb.secure.auth.oauth2.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stdb.secure.api.ConfigurationException;
+import dev.stdb.secure.api.auth.AuthContext;
+import dev.stdb.secure.api.auth.Credential;
+import dev.stdb.secure.testing.keycloak.Keycloak;
+import java.lang.reflect.Proxy;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The DS component's configuration handling; the last test gets a token from Keycloak through it. */
+class OAuth2ComponentTest {
+    private static final String SECRET = "env-secret-value-never-printed";
+
+    /** A configuration as SCR would hand it: the given properties (keys as in a .cfg file), else the defaults. */
+    static OAuth2Config config(Map<String, Object> properties) {
+        return (OAuth2Config) Proxy.newProxyInstance(OAuth2Config.class.getClassLoader(),
+                new Class<?>[] {OAuth2Config.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("annotationType")) {
+                        return OAuth2Config.class;
+                    }
+                    String key = method.getName().replace('_', '.');
+                    Object v = properties.get(key);
+                    if (v != null) {
+                        return v;
+                    }
+                    if (method.getDefaultValue() == null && !key.endsWith(".target")) {
+                        throw new IllegalStateException(key + " is required");
+                    }
+                    return method.getDefaultValue();
+                });
+    }
+
+    private static Map<String, Object> base() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("provider.id", "kc");
+        m.put("issuer", "https://idp.example/realms/stdb");
+        m.put("client.id", "svc");
+        m.put("client.secret.env", "STDB_TEST_SECRET");
+        return m;
+    }
+
+    private static OAuth2Component component(Map<String, Object> m, Map<String, String> env) {
+        return new OAuth2Component(config(m), env::get);
+    }
+
+    @Test
+    void secretFromTheNamedEnvironmentVariable() {
+        OAuth2Component c = component(base(), Map.of("STDB_TEST_SECRET", SECRET));
+        try {
+            assertEquals("kc", c.id());
+            assertFalse(c.toString().contains(SECRET));
+            assertEquals("oauth2/https://idp.example/realms/stdb/svc/refresh", c.provider().storeKey());
+        } finally {
+            c.deactivate();
+        }
+    }
+
+    @Test
+    void unsetVariableNamesThePropertyNotAValue() {
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> component(base(), Map.of()));
+        assertTrue(e.getMessage().contains("client.secret.env"), e.getMessage());
+        assertTrue(e.getMessage().contains("STDB_TEST_SECRET"), e.getMessage());
+    }
+
+    @Test
+    void invalidSettingsAreConfigurationErrors() {
+        Map<String, Object> noAuth = base();
+        noAuth.put("client.auth", "client_secret_jwt");
+        assertTrue(assertThrows(ConfigurationException.class, () -> component(noAuth, Map.of()))
+                .getMessage().contains("client.auth"));
+
+        Map<String, Object> grant = base();
+        grant.put("grant", "password");
+        assertTrue(assertThrows(ConfigurationException.class, () -> component(grant, Map.of("STDB_TEST_SECRET", SECRET)))
+                .getMessage().contains("grant"));
+
+        Map<String, Object> noIssuer = base();
+        noIssuer.remove("issuer");
+        assertTrue(assertThrows(ConfigurationException.class,
+                () -> component(noIssuer, Map.of("STDB_TEST_SECRET", SECRET))).getMessage().contains("issuer"));
+
+        Map<String, Object> noKey = base();
+        noKey.put("client.auth", "private_key_jwt");
+        assertTrue(assertThrows(ConfigurationException.class, () -> component(noKey, Map.of()))
+                .getMessage().contains("private.key"));
+
+        Map<String, Object> noSecret = base();
+        noSecret.remove("client.secret.env");
+        assertTrue(assertThrows(ConfigurationException.class, () -> component(noSecret, Map.of()))
+                .getMessage().contains("client.secret"));
+    }
+
+    @Test
+    void pemThatIsNotAKeyIsAConfigurationErrorWithoutItsContent(@TempDir Path dir) throws Exception {
+        Path pem = dir.resolve("key.pem");
+        Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\nbm90LWEta2V5LXNlY3JldA==\n-----END PRIVATE KEY-----\n");
+        Map<String, Object> m = base();
+        m.put("client.auth", "private_key_jwt");
+        m.put("private.key.pem", pem.toString());
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> component(m, Map.of()));
+        assertTrue(e.getMessage().contains("private.key.pem"), e.getMessage());
+        assertFalse(e.getMessage().contains("bm90"), e.getMessage());
+    }
+
+    /** The component, configured as a .cfg file would, with the private_key_jwt key file, gets a Keycloak token. */
+    @Test
+    void configuredComponentGetsATokenFromKeycloak(@TempDir Path dir) throws Exception {
+        Keycloak keycloak = Keycloak.shared();
+        Path pem = dir.resolve("svc-jwt.pem");
+        Files.writeString(pem, Keycloak.svcJwtKeyPem());
+        Map<String, Object> m = new HashMap<>();
+        m.put("provider.id", "kc-jwt");
+        m.put("issuer", keycloak.issuer());
+        m.put("client.id", Keycloak.SVC_JWT);
+        m.put("client.auth", "private_key_jwt");
+        m.put("private.key.pem", pem.toString());
+        m.put("private.key.kid", Keycloak.SVC_JWT_KID);
+        OAuth2Component c = component(m, Map.of());
+        try {
+            Credential cred = c.acquire(new AuthContext(URI.create("ws://127.0.0.1:1"), "db", null, null, e -> { }))
+                    .toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertEquals(keycloak.issuer(), cred.issuer());
+            assertEquals(Keycloak.SVC_JWT, cred.claims().get("azp"));
+        } finally {
+            c.deactivate();
+        }
+    }
+}
