@@ -104,9 +104,9 @@ public final class Credential {
 
     /**
      * When to refresh: {@code expiresAt - max(30 s, 5 % of (expiresAt - issuedAt))}, the margin the SpacetimeDB
-     * SDKs use, so a token is renewed well before a long session hits its expiry. Null unless both
-     * {@link #issuedAt()} and {@link #expiresAt()} are known. For a token that lives less than 30 s the result lies
-     * before {@code issuedAt}, meaning: refresh at once.
+     * SDKs use, so a token is renewed well before a long session hits its expiry; for a token that lives less than a
+     * minute the margin is half its lifetime instead, so a short-lived token is used for half its life rather than
+     * refreshed the moment it arrives. Null unless both {@link #issuedAt()} and {@link #expiresAt()} are known.
      */
     public Instant refreshDueAt() {
         if (issuedAt == null || expiresAt == null) {
@@ -115,6 +115,10 @@ public final class Credential {
         Duration lifetime = Duration.between(issuedAt, expiresAt);
         Duration share = lifetime.multipliedBy(REFRESH_MARGIN_PERCENT).dividedBy(100);
         Duration margin = share.compareTo(MIN_REFRESH_MARGIN) > 0 ? share : MIN_REFRESH_MARGIN;
+        Duration half = lifetime.dividedBy(2);
+        if (margin.compareTo(half) > 0) {
+            margin = half;
+        }
         return expiresAt.minus(margin);
     }
 

@@ -58,6 +58,19 @@ class CredentialTest {
     }
 
     @Test
+    void refreshDueAtKeepsHalfTheLifeOfTokensShorterThanAMinute() {
+        Credential fortySeconds = Credential.builder(Secret.ofString("t")).issuedAt(T0).expiresAt(T0.plusSeconds(40))
+                .build();
+        assertEquals(T0.plusSeconds(20), fortySeconds.refreshDueAt());
+        Credential tenSeconds = Credential.builder(Secret.ofString("t")).issuedAt(T0).expiresAt(T0.plusSeconds(10))
+                .build();
+        assertEquals(T0.plusSeconds(5), tenSeconds.refreshDueAt());
+        Credential oneMinute = Credential.builder(Secret.ofString("t")).issuedAt(T0).expiresAt(T0.plusSeconds(60))
+                .build();
+        assertEquals(T0.plusSeconds(30), oneMinute.refreshDueAt(), "at a minute both rules give 30 s");
+    }
+
+    @Test
     void refreshDueAtUsesFivePercentForLongTokens() {
         Credential hour = jwt().issuedAt(T0).expiresAt(T0.plusSeconds(3600)).build();
         assertEquals(T0.plusSeconds(3600 - 180), hour.refreshDueAt(), "5 % of 1 h is 3 min");
@@ -70,12 +83,6 @@ class CredentialTest {
         assertNull(jwt().expiresAt(T0).build().refreshDueAt());
         assertNull(jwt().issuedAt(T0).build().refreshDueAt());
         assertNull(jwt().build().refreshDueAt());
-    }
-
-    @Test
-    void veryShortTokenIsDueImmediately() {
-        Credential c = jwt().issuedAt(T0).expiresAt(T0.plusSeconds(10)).build();
-        assertTrue(c.refreshDueAt().isBefore(T0));
     }
 
     @Test
