@@ -306,7 +306,7 @@ class ConnectionTest {
         }
     }
 
-    /** Credentials that live 31 s, so a refresh is due max(30 s, 5 %) before expiry: one second after issue. */
+    /** Credentials that live 4 s: a token under a minute is refreshed at half its life, two seconds after issue. */
     private static final class ShortLivedTokens implements AuthProvider {
         private final IssuedToken token;
         final java.util.concurrent.atomic.AtomicInteger acquired = new java.util.concurrent.atomic.AtomicInteger();
@@ -319,7 +319,7 @@ class ConnectionTest {
         private Credential credential() {
             java.time.Instant now = java.time.Instant.now();
             return Credential.builder(Secret.ofString(token.token())).issuer("localhost")
-                    .issuedAt(now).expiresAt(now.plusSeconds(31)).build();
+                    .issuedAt(now).expiresAt(now.plusSeconds(4)).build();
         }
 
         @Override
