@@ -306,7 +306,7 @@ class ConnectionTest {
         }
     }
 
-    /** Credentials that live 4 s: a token under a minute is refreshed at half its life, two seconds after issue. */
+    /** Credentials that live 4 s: the refresh margin is capped at three quarters of that, so one is due after 1 s. */
     private static final class ShortLivedTokens implements AuthProvider {
         private final IssuedToken token;
         final java.util.concurrent.atomic.AtomicInteger acquired = new java.util.concurrent.atomic.AtomicInteger();

@@ -104,8 +104,8 @@ public final class Credential {
 
     /**
      * When to refresh: {@code expiresAt - max(30 s, 5 % of (expiresAt - issuedAt))}, the margin the SpacetimeDB
-     * SDKs use, so a token is renewed well before a long session hits its expiry; for a token that lives less than a
-     * minute the margin is half its lifetime instead, so a short-lived token is used for half its life rather than
+     * SDKs use, so a token is renewed well before a long session hits its expiry. The margin never exceeds three
+     * quarters of the lifetime, so a token living 40 s or less is still used for its first quarter rather than
      * refreshed the moment it arrives. Null unless both {@link #issuedAt()} and {@link #expiresAt()} are known.
      */
     public Instant refreshDueAt() {
@@ -115,9 +115,9 @@ public final class Credential {
         Duration lifetime = Duration.between(issuedAt, expiresAt);
         Duration share = lifetime.multipliedBy(REFRESH_MARGIN_PERCENT).dividedBy(100);
         Duration margin = share.compareTo(MIN_REFRESH_MARGIN) > 0 ? share : MIN_REFRESH_MARGIN;
-        Duration half = lifetime.dividedBy(2);
-        if (margin.compareTo(half) > 0) {
-            margin = half;
+        Duration cap = lifetime.multipliedBy(3).dividedBy(4);
+        if (margin.compareTo(cap) > 0) {
+            margin = cap;
         }
         return expiresAt.minus(margin);
     }

@@ -58,16 +58,16 @@ class CredentialTest {
     }
 
     @Test
-    void refreshDueAtKeepsHalfTheLifeOfTokensShorterThanAMinute() {
+    void refreshDueAtLeavesShortTokensTheirFirstQuarter() {
         Credential fortySeconds = Credential.builder(Secret.ofString("t")).issuedAt(T0).expiresAt(T0.plusSeconds(40))
                 .build();
-        assertEquals(T0.plusSeconds(20), fortySeconds.refreshDueAt());
+        assertEquals(T0.plusSeconds(10), fortySeconds.refreshDueAt(), "the 30 s floor and the cap meet at 40 s");
         Credential tenSeconds = Credential.builder(Secret.ofString("t")).issuedAt(T0).expiresAt(T0.plusSeconds(10))
                 .build();
-        assertEquals(T0.plusSeconds(5), tenSeconds.refreshDueAt());
+        assertEquals(T0.plusMillis(2500), tenSeconds.refreshDueAt());
         Credential oneMinute = Credential.builder(Secret.ofString("t")).issuedAt(T0).expiresAt(T0.plusSeconds(60))
                 .build();
-        assertEquals(T0.plusSeconds(30), oneMinute.refreshDueAt(), "at a minute both rules give 30 s");
+        assertEquals(T0.plusSeconds(30), oneMinute.refreshDueAt());
     }
 
     @Test
