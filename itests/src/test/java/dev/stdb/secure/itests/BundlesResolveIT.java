@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.inject.Inject;
 
@@ -51,6 +53,7 @@ import org.osgi.framework.Version;
 import org.osgi.framework.VersionRange;
 import org.osgi.framework.namespace.PackageNamespace;
 import org.osgi.framework.wiring.BundleCapability;
+import org.osgi.framework.wiring.BundleRequirement;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.BundleWire;
 import org.osgi.framework.wiring.BundleWiring;
@@ -59,7 +62,9 @@ import org.osgi.framework.wiring.BundleWiring;
  * The api and protocol bundles in Felix 7 with SCR: they resolve and start, export exactly their public packages at
  * a 0.x version ({@link #PACKAGE_VERSIONS}), keep {@code internal} packages and the embedded Brotli decoder private,
  * and the protocol classes this probe imports from the protocol bundle decode real server frames (uncompressed, gzip and Brotli) inside OSGi. The TLS bundle resolves and starts against
- * the Bouncy Castle bundles (bcprov, bcutil, bcpkix) and exports only {@value #TLS_PACKAGE}.
+ * the Bouncy Castle bundles (bcprov, bcutil, bcpkix) and exports only {@value #TLS_PACKAGE}. The auth-jwt, auth-apikey,
+ * store-keyring and store-pkcs11 bundles start with nimbus-jose-jwt and JNA, export only their api package, and every
+ * import is wired.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -74,6 +79,10 @@ public class BundlesResolveIT {
     private static final String TLS_BSN = "dev.stdb.secure.tls";
     private static final String TLS_PACKAGE = "dev.stdb.secure.tls";
     private static final List<String> BC_BSNS = List.of("bcprov", "bcutil", "bcpkix");
+    private static final String NIMBUS_BSN = "com.nimbusds.nimbus-jose-jwt";
+    private static final String JNA_BSN = "com.sun.jna";
+    private static final String JNA_PLATFORM_BSN = "com.sun.jna.platform";
+    private static final Pattern PACKAGE_IN_FILTER = Pattern.compile("\\(osgi\\.wiring\\.package=([^)]+)\\)");
 
     @Inject
     private BundleContext context;
@@ -92,6 +101,14 @@ public class BundlesResolveIT {
                 mavenBundle("org.bouncycastle", "bcutil-jdk18on", Vectors.required("stdb.version.bouncycastle")),
                 mavenBundle("org.bouncycastle", "bcpkix-jdk18on", Vectors.required("stdb.version.bouncycastle")),
                 bundle(Vectors.bundleJar("tls").toURI().toString()),
+                // the auth and store bundles with their third-party bundles
+                mavenBundle("com.nimbusds", "nimbus-jose-jwt", Vectors.required("stdb.version.nimbus.jose")),
+                mavenBundle("net.java.dev.jna", "jna", Vectors.required("stdb.version.jna")),
+                mavenBundle("net.java.dev.jna", "jna-platform", Vectors.required("stdb.version.jna")),
+                bundle(Vectors.bundleJar("auth.jwt").toURI().toString()),
+                bundle(Vectors.bundleJar("auth.apikey").toURI().toString()),
+                bundle(Vectors.bundleJar("store.keyring").toURI().toString()),
+                bundle(Vectors.bundleJar("store.pkcs11").toURI().toString()),
                 junitBundles(),
                 systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
                 systemProperty("org.ops4j.pax.url.mvn.offline").value("true"),
@@ -140,6 +157,68 @@ public class BundlesResolveIT {
         assertTrue("the TLS bundle imports Bouncy Castle (PEM keys and chains): " + providers,
                 providers.containsKey("org.bouncycastle.openssl"));
         providers.forEach((pkg, bsn) -> assertTrue(pkg + " comes from " + bsn, BC_BSNS.contains(bsn)));
+    }
+
+    /**
+     * auth-jwt, auth-apikey, store-keyring and store-pkcs11 start, export only their api package, and every import is
+     * wired: Nimbus from the nimbus-jose-jwt bundle, the JNA packages store-keyring imports (optionally: only its macOS
+     * and Windows backends use them) from the JNA bundles, this project's packages from the api bundle, everything else
+     * from the framework. The libraries store-keyring embeds (java-keyring, dbus-java, ...) stay private.
+     */
+    @Test
+    public void authAndStoreBundlesResolveAgainstTheirThirdPartyBundles() {
+        Map<String, String> bundlesAndPackages = Map.of(
+                "dev.stdb.secure.auth.jwt", "dev.stdb.secure.auth.jwt",
+                "dev.stdb.secure.auth.apikey", "dev.stdb.secure.auth.apikey",
+                "dev.stdb.secure.store.keyring", "dev.stdb.secure.store.keyring",
+                "dev.stdb.secure.store.pkcs11", "dev.stdb.secure.store.pkcs11");
+        for (String bsn : List.of(NIMBUS_BSN, JNA_BSN, JNA_PLATFORM_BSN)) {
+            assertEquals(bsn + " state", Bundle.ACTIVE, installed(bsn).getState());
+        }
+        for (Map.Entry<String, String> e : new TreeMap<>(bundlesAndPackages).entrySet()) {
+            Bundle b = installed(e.getKey());
+            assertEquals(e.getKey() + " state", Bundle.ACTIVE, b.getState());
+            Version v = b.getVersion();
+            assertEquals(e.getKey() + " version " + v, V_0_1_0, new Version(v.getMajor(), v.getMinor(), v.getMicro()));
+            assertPublicPackagesExported(b, List.of(e.getValue()));
+            Map<String, String> providers = importProviders(b);
+            for (String declared : importedPackages(b)) {
+                // java.* comes from the boot class path (Felix may or may not make wires for it)
+                assertTrue(e.getKey() + " imports " + declared + " but it is not wired: " + providers,
+                        providers.containsKey(declared) || declared.startsWith("java.")
+                                || isOptionalImport(b, declared));
+            }
+            providers.forEach((pkg, provider) -> {
+                if (pkg.startsWith("com.nimbusds.")) {
+                    assertEquals(e.getKey() + ": " + pkg, NIMBUS_BSN, provider);
+                } else if (pkg.startsWith("com.sun.jna")) {
+                    assertTrue(e.getKey() + ": " + pkg + " from " + provider,
+                            provider.equals(JNA_BSN) || provider.equals(JNA_PLATFORM_BSN));
+                } else if (pkg.startsWith("dev.stdb.secure.")) {
+                    assertEquals(e.getKey() + ": " + pkg, API_BSN, provider);
+                } else {
+                    assertEquals(e.getKey() + ": " + pkg, context.getBundle(0).getSymbolicName(), provider);
+                }
+            });
+        }
+        assertTrue("auth-jwt takes Nimbus from its bundle", importProviders(installed("dev.stdb.secure.auth.jwt"))
+                .containsKey("com.nimbusds.jose.jwk"));
+        assertTrue("auth-apikey takes Nimbus from its bundle",
+                importProviders(installed("dev.stdb.secure.auth.apikey")).containsKey("com.nimbusds.jwt"));
+        Map<String, String> keyring = importProviders(installed("dev.stdb.secure.store.keyring"));
+        assertEquals("store-keyring wires its optional JNA import when JNA is there: " + keyring, JNA_BSN,
+                keyring.get("com.sun.jna"));
+
+        // store-keyring's embedded libraries are on its own Bundle-ClassPath, exported by nobody.
+        Bundle keyringBundle = installed("dev.stdb.secure.store.keyring");
+        String classPath = keyringBundle.getHeaders().get("Bundle-ClassPath");
+        assertTrue("Bundle-ClassPath " + classPath, classPath != null && classPath.contains("lib/dbus-java-core.jar"));
+        for (Bundle b : context.getBundles()) {
+            for (String pkg : exportedPackages(b).keySet()) {
+                assertFalse(b.getSymbolicName() + " exports " + pkg, pkg.startsWith("org.freedesktop")
+                        || pkg.startsWith("com.github.javakeyring") || pkg.startsWith("de.swiesend"));
+            }
+        }
     }
 
     @Test
@@ -247,6 +326,41 @@ public class BundlesResolveIT {
             wired.add((String) c.getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE));
         }
         assertEquals(expected, wired);
+    }
+
+    /** Imported package to the symbolic name of the bundle it is wired to. */
+    private static Map<String, String> importProviders(Bundle b) {
+        Map<String, String> providers = new TreeMap<>();
+        for (BundleWire w : b.adapt(BundleWiring.class).getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)) {
+            providers.put((String) w.getCapability().getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE),
+                    w.getProvider().getSymbolicName());
+        }
+        return providers;
+    }
+
+    /** The packages named by the bundle's {@code osgi.wiring.package} requirements (its Import-Package). */
+    private static Set<String> importedPackages(Bundle b) {
+        Set<String> out = new TreeSet<>();
+        for (BundleRequirement r : b.adapt(BundleRevision.class).getDeclaredRequirements(
+                PackageNamespace.PACKAGE_NAMESPACE)) {
+            Matcher m = PACKAGE_IN_FILTER.matcher(r.getDirectives().getOrDefault("filter", ""));
+            if (m.find()) {
+                out.add(m.group(1));
+            }
+        }
+        return out;
+    }
+
+    private static boolean isOptionalImport(Bundle b, String pkg) {
+        for (BundleRequirement r : b.adapt(BundleRevision.class).getDeclaredRequirements(
+                PackageNamespace.PACKAGE_NAMESPACE)) {
+            Matcher m = PACKAGE_IN_FILTER.matcher(r.getDirectives().getOrDefault("filter", ""));
+            if (m.find() && m.group(1).equals(pkg)) {
+                return PackageNamespace.RESOLUTION_OPTIONAL.equals(
+                        r.getDirectives().get(PackageNamespace.REQUIREMENT_RESOLUTION_DIRECTIVE));
+            }
+        }
+        return false;
     }
 
     /** Package name to version of every {@code osgi.wiring.package} capability the bundle declares. */

@@ -11,6 +11,7 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
@@ -39,7 +40,8 @@ import org.junit.Test;
  * The same two jars as plain JPMS modules, no OSGi: bnd's generated module descriptors name the modules, export exactly
  * the public packages and require nothing but {@code java.base}; a {@link ModuleLayer} booted from the two jars alone
  * decodes a Brotli frame through the protocol module, with the embedded decoder concealed in it. The TLS bundle
- * resolves as a module with the api and the Bouncy Castle modules.
+ * resolves as a module with the api and the Bouncy Castle modules; auth-jwt, auth-apikey and store-pkcs11 with the api
+ * and Nimbus; store-keyring is an automatic module named by its manifest.
  */
 public class JpmsModulesIT {
     private static File apiJar;
@@ -123,6 +125,100 @@ public class JpmsModulesIT {
         Object profile = builder.getClass().getMethod("build").invoke(builder);
         assertSame(tls, profile.getClass().getModule());
         assertEquals("jpms", profileClass.getMethod("id").invoke(profile));
+    }
+
+    /**
+     * auth-jwt, auth-apikey and store-pkcs11 are explicit modules (bnd's descriptors) that export only their api
+     * package; with the api module and Nimbus's own descriptor ({@code com.nimbusds.jose.jwt}) and nothing from the
+     * class path they resolve into one layer, and their public classes load from their modules.
+     */
+    @Test
+    public void authAndPkcs11ModulesResolveWithNimbus() throws Exception {
+        Path nimbus = mavenJar("com/nimbusds", "nimbus-jose-jwt", Vectors.required("stdb.version.nimbus.jose"));
+        Map<String, String> modulesAndClasses = Map.of(
+                "dev.stdb.secure.auth.jwt", "dev.stdb.secure.auth.jwt.JwtProvider",
+                "dev.stdb.secure.auth.apikey", "dev.stdb.secure.auth.apikey.ApiKeyProvider",
+                "dev.stdb.secure.store.pkcs11", "dev.stdb.secure.store.pkcs11.Pkcs11Store");
+        List<Path> jars = List.of(apiJar.toPath(), nimbus, Vectors.bundleJar("auth.jwt").toPath(),
+                Vectors.bundleJar("auth.apikey").toPath(), Vectors.bundleJar("store.pkcs11").toPath());
+        ModuleFinder finder = ModuleFinder.of(jars.toArray(new Path[0]));
+        for (String name : modulesAndClasses.keySet()) {
+            ModuleReference ref = finder.find(name).orElseThrow(() -> new AssertionError("no module " + name));
+            ModuleDescriptor d = ref.descriptor();
+            assertFalse(name + " is automatic: module-info.class is missing", d.isAutomatic());
+            assertFalse(name + " is open", d.isOpen());
+            assertExports(d, new File(ref.location().orElseThrow()), List.of(name));
+            assertTrue(name + " opens " + d.opens(), d.opens().isEmpty());
+            assertTrue(name + " contains an internal package: " + d.packages(),
+                    d.packages().contains(name + ".internal"));
+        }
+        Set<String> nimbusUsers = Set.of("dev.stdb.secure.auth.jwt", "dev.stdb.secure.auth.apikey");
+        ModuleLayer boot = ModuleLayer.boot();
+        Configuration cf = boot.configuration().resolve(finder, ModuleFinder.of(), modulesAndClasses.keySet());
+        for (String name : modulesAndClasses.keySet()) {
+            Set<String> reads = cf.findModule(name).orElseThrow().reads().stream().map(m -> m.name())
+                    .collect(Collectors.toSet());
+            assertTrue(name + " reads " + reads, reads.contains(API_BSN));
+            assertEquals(name + " reads " + reads, nimbusUsers.contains(name), reads.contains("com.nimbusds.jose.jwt"));
+        }
+        ModuleLayer layer = boot.defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
+        for (Map.Entry<String, String> e : modulesAndClasses.entrySet()) {
+            Module m = layer.findModule(e.getKey()).orElseThrow();
+            assertTrue(m.isExported(e.getKey()));
+            assertFalse(m.isExported(e.getKey() + ".internal"));
+            Class<?> c = Class.forName(m, e.getValue());
+            assertNotNull(e.getValue() + " in " + m, c);
+            assertSame(m, c.getModule());
+        }
+        // Nimbus is used through the layer, not the class path: JwtValidator's builder runs inside it.
+        Module jwt = layer.findModule("dev.stdb.secure.auth.jwt").orElseThrow();
+        Object builder = Class.forName(jwt, "dev.stdb.secure.auth.jwt.JwtValidator").getMethod("builder").invoke(null);
+        assertSame(jwt, builder.getClass().getModule());
+    }
+
+    /**
+     * store-keyring embeds its libraries as nested jars, so bnd generates no module descriptor: on the module path it is
+     * an <em>automatic</em> module named by its {@code Automatic-Module-Name} (not the file name), and JPMS can assert
+     * only that much: its packages are this bundle's own two (the nested jars add none), it reads everything and exports
+     * everything, its internal package included (an automatic module cannot conceal one), and its store class loads
+     * from it in a layer with the api module. Its dependencies come from its pom as automatic modules (README).
+     */
+    @Test
+    public void keyringIsAnAutomaticModuleNamedByItsManifest() throws Exception {
+        String name = "dev.stdb.secure.store.keyring";
+        File jar = Vectors.bundleJar("store.keyring");
+        try (JarFile f = new JarFile(jar)) {
+            assertEquals(name, f.getManifest().getMainAttributes().getValue("Automatic-Module-Name"));
+            assertNull("no module-info.class", f.getEntry("module-info.class"));
+        }
+        // A copy under another file name: the module name still comes from the manifest.
+        Path renamed = java.nio.file.Files.createTempDirectory(Path.of("target"), "jpms-keyring-")
+                .resolve("keyring-renamed-9.9.jar");
+        java.nio.file.Files.copy(jar.toPath(), renamed);
+        ModuleDescriptor d = ModuleFinder.of(renamed).findAll().iterator().next().descriptor();
+        assertEquals(name, d.name());
+        assertTrue(name + " is automatic", d.isAutomatic());
+        assertEquals(Set.of(name, name + ".internal"), d.packages());
+
+        ModuleLayer boot = ModuleLayer.boot();
+        // An automatic module requires nothing, so the api module is a root of its own; the keyring module reads it.
+        Configuration cf = boot.configuration().resolve(ModuleFinder.of(apiJar.toPath(), renamed), ModuleFinder.of(),
+                Set.of(name, API_BSN));
+        ModuleLayer layer = boot.defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
+        Module keyring = layer.findModule(name).orElseThrow();
+        assertTrue(keyring.isExported(name));
+        assertTrue("an automatic module exports every package", keyring.isExported(name + ".internal"));
+        assertTrue(cf.findModule(name).orElseThrow().reads().stream().anyMatch(m -> m.name().equals(API_BSN)));
+        Class<?> store = Class.forName(keyring, name + ".KeyringCredentialStore");
+        assertNotNull(store);
+        assertSame(keyring, store.getModule());
+        assertTrue(store.getInterfaces().length > 0
+                && "dev.stdb.secure.api.store.CredentialStore".equals(store.getInterfaces()[0].getName()));
+    }
+
+    private static Path mavenJar(String groupPath, String artifact, String version) {
+        Path repo = Path.of(Vectors.required("org.ops4j.pax.url.mvn.localRepository"));
+        return repo.resolve(groupPath + "/" + artifact + "/" + version + "/" + artifact + "-" + version + ".jar");
     }
 
     @Test

@@ -18,6 +18,7 @@ import dev.stdb.secure.core.ReconnectPolicy;
 import dev.stdb.secure.core.SpacetimeClient;
 import dev.stdb.secure.sandbox.IssuedToken;
 import dev.stdb.secure.sandbox.Sandbox;
+import dev.stdb.secure.testing.stores.InMemoryCredentialStore;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class BearerApiKeyTest {
     private Sandbox sandbox;
     private Connection connection;
     private ApiKeyProvider provider;
-    private final TestStore store = new TestStore();
+    private final InMemoryCredentialStore store = new InMemoryCredentialStore("test-memory");
     private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
 
     @BeforeEach

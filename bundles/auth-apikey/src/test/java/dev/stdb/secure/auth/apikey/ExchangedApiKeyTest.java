@@ -20,6 +20,7 @@ import dev.stdb.secure.core.Connection;
 import dev.stdb.secure.core.SpacetimeClient;
 import dev.stdb.secure.sandbox.Sandbox;
 import dev.stdb.secure.testing.keycloak.Keycloak;
+import dev.stdb.secure.testing.stores.InMemoryCredentialStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -44,7 +45,7 @@ class ExchangedApiKeyTest {
     private String secret;
     private Sandbox sandbox;
     private ApiKeyProvider provider;
-    private final TestStore store = new TestStore();
+    private final InMemoryCredentialStore store = new InMemoryCredentialStore("test-memory");
     private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
 
     @BeforeAll

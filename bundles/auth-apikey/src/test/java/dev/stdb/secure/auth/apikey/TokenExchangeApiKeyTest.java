@@ -16,6 +16,7 @@ import dev.stdb.secure.core.Connection;
 import dev.stdb.secure.core.SpacetimeClient;
 import dev.stdb.secure.sandbox.Sandbox;
 import dev.stdb.secure.testing.keycloak.Keycloak;
+import dev.stdb.secure.testing.stores.InMemoryCredentialStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -41,7 +42,7 @@ class TokenExchangeApiKeyTest {
     private String keyIssuerSecret;
     private Sandbox sandbox;
     private ApiKeyProvider provider;
-    private final TestStore store = new TestStore();
+    private final InMemoryCredentialStore store = new InMemoryCredentialStore("test-memory");
 
     @BeforeAll
     static void idp() {

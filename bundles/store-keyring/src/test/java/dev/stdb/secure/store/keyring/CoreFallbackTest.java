@@ -10,6 +10,8 @@ import dev.stdb.secure.api.audit.SecurityEventType;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.core.internal.FallbackCredentialStore;
 import dev.stdb.secure.core.internal.RankedServices;
+import dev.stdb.secure.testing.keyring.PrivateKeyring;
+import dev.stdb.secure.testing.stores.InMemoryCredentialStore;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,7 +40,7 @@ class CoreFallbackTest {
     void anUnavailableKeyringFallsBackToTheNextStoreWithAnEvent() {
         String nowhere = "unix:path=" + PrivateKeyring.get().dir().resolve("no-such-bus");
         List<SecurityEvent> events = new CopyOnWriteArrayList<>();
-        InMemoryStore memory = new InMemoryStore();
+        InMemoryCredentialStore memory = new InMemoryCredentialStore("memory-test");
         try (KeyringCredentialStore keyring = KeyringCredentialStore.builder("keyring").dbusAddress(nowhere).build()) {
             FallbackCredentialStore chain = chain(keyring, memory, events);
             assertEquals("keyring", chain.id());
@@ -68,7 +70,7 @@ class CoreFallbackTest {
     void aLockedKeyringFallsBackToo() {
         PrivateKeyring k = PrivateKeyring.get();
         List<SecurityEvent> events = new CopyOnWriteArrayList<>();
-        InMemoryStore memory = new InMemoryStore();
+        InMemoryCredentialStore memory = new InMemoryCredentialStore("memory-test");
         try (KeyringCredentialStore keyring = KeyringCredentialStore.builder("fallback-locked").build()) {
             FallbackCredentialStore chain = chain(keyring, memory, events);
             chain.write("k", Secret.ofString("in-keyring"));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stdb.secure.api.Secret;
 import dev.stdb.secure.api.store.Protection;
+import dev.stdb.secure.testing.keyring.PrivateKeyring;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stdb.secure.api.CredentialStoreException;
 import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.api.Secret;
+import dev.stdb.secure.testing.keyring.PrivateKeyring;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

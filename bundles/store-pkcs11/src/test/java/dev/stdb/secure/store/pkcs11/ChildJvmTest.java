@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stdb.secure.store.pkcs11.internal.TokenLabels;
+import dev.stdb.secure.testing.softhsm.SoftHsm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ class ChildJvmTest {
 
     @Test
     void tokenLabelWithoutTheWrapperExportSaysWhatToAdd() throws Exception {
-        Path tokens = SoftHsm.init();
+        Path tokens = TestTokens.init();
         List<String> out = runChild(Map.of("SOFTHSM2_CONF", System.getenv("SOFTHSM2_CONF")), false,
                 tokens.toString(), dir.resolve("data").toString(), "label-without-exports");
         String l = line(out, "label");

@@ -41,7 +41,7 @@ class MutualTlsTest {
 
     @BeforeAll
     static void tokens() throws Exception {
-        SoftHsm.init();
+        TestTokens.init();
     }
 
     @AfterEach
@@ -67,7 +67,7 @@ class MutualTlsTest {
         sandbox = Sandbox.builder().tls(TestPki.server(serverCa, PASSWORD), PASSWORD)
                 .requireClientCertificates(trust).start();
 
-        store = SoftHsm.store(SoftHsm.TLS, dir.resolve("data")).id("pkcs11-softhsm").build();
+        store = TestTokens.store(TestTokens.TLS, dir.resolve("data")).id("pkcs11-softhsm").build();
         store.generateKeyPair("stdb-client", Pkcs11Store.KeyType.EC_P256,
                 pub -> new X509Certificate[] {TestPki.client(clientCa, "hsm-client", pub), clientCa.cert()});
         X509KeyManager km = store.keyManager("stdb-client").orElseThrow();

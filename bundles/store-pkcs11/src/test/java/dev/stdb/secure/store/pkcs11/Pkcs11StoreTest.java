@@ -12,6 +12,7 @@ import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.api.Secret;
 import dev.stdb.secure.api.store.Protection;
 import dev.stdb.secure.store.pkcs11.internal.TokenLabels;
+import dev.stdb.secure.testing.softhsm.SoftHsm;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ class Pkcs11StoreTest {
 
     @BeforeAll
     static void tokens() throws Exception {
-        tokens = SoftHsm.init();
+        tokens = TestTokens.init();
         ca = TestPki.ca("HSM Test CA");
     }
 
@@ -66,7 +67,7 @@ class Pkcs11StoreTest {
     }
 
     private Pkcs11Store store() {
-        return track(SoftHsm.store(SoftHsm.MAIN, dir.resolve("data")).id("main").build());
+        return track(TestTokens.store(TestTokens.MAIN, dir.resolve("data")).id("main").build());
     }
 
     private Pkcs11Store track(Pkcs11Store s) {
@@ -102,7 +103,7 @@ class Pkcs11StoreTest {
         assertEquals(Set.of("oauth2/https://idp.example/realms/x/client-a/refresh"), store.list());
 
         // A second store (a new provider, a new login) on the same token and directory reads what the first wrote.
-        Pkcs11Store again = track(SoftHsm.store(SoftHsm.MAIN, dir.resolve("data")).id("again").build());
+        Pkcs11Store again = track(TestTokens.store(TestTokens.MAIN, dir.resolve("data")).id("again").build());
         assertTrue(again.read("oauth2/https://idp.example/realms/x/client-a/refresh").orElseThrow()
                 .contentEquals(Secret.ofString("refresh-token-1")));
         assertTrue(again.aliases().contains("stdb-wrap"), again.aliases().toString());
@@ -216,7 +217,7 @@ class Pkcs11StoreTest {
             TestPki.client(ca, ec, pub)});
         // An independent SunPKCS11 view of the same token: what any code in the process could reach.
         Provider base = Security.getProvider("SunPKCS11");
-        long slot = TokenLabels.slotOf(base, SoftHsm.LIBRARY.toString(), SoftHsm.MAIN, "test");
+        long slot = TokenLabels.slotOf(base, SoftHsm.LIBRARY.toString(), TestTokens.MAIN, "test");
         Provider p = base.configure("--name = probe\nlibrary = " + SoftHsm.LIBRARY + "\nslot = " + slot + "\n");
         KeyStore ks = KeyStore.getInstance("PKCS11", p);
         ks.load(null, SoftHsm.PIN.toCharArray());
@@ -335,7 +336,7 @@ class Pkcs11StoreTest {
     @Test
     void missingWrappingKeyIsKeyUnavailable() throws Exception {
         String alias = unique("wrap");
-        Pkcs11Store store = track(SoftHsm.store(SoftHsm.MAIN, dir.resolve("data")).wrapKeyAlias(alias).build());
+        Pkcs11Store store = track(TestTokens.store(TestTokens.MAIN, dir.resolve("data")).wrapKeyAlias(alias).build());
         store.write("k", Secret.ofString("v"));
         assertTrue(store.aliases().contains(alias));
         assertTrue(store.deleteKey(alias));
@@ -367,21 +368,21 @@ class Pkcs11StoreTest {
         root.addHandler(h);
         root.setLevel(Level.ALL);
         try {
-            Pkcs11Store store = track(Pkcs11Store.builder().library(SoftHsm.LIBRARY).tokenLabel(SoftHsm.PIN_TOKEN)
+            Pkcs11Store store = track(Pkcs11Store.builder().library(SoftHsm.LIBRARY).tokenLabel(TestTokens.PIN_TOKEN)
                     .pin(() -> wrong.toCharArray()).dataDir(dir).build());
             for (int i = 0; i < 2; i++) {
                 CredentialStoreException e = assertThrows(CredentialStoreException.class,
                         () -> store.write("k", Secret.ofString("v")));
                 assertEquals(ReasonCode.STORE_LOCKED, e.reason());
                 assertTrue(e.getMessage().contains("wrong PIN"), e.getMessage());
-                assertTrue(e.getMessage().contains(SoftHsm.PIN_TOKEN), e.getMessage());
+                assertTrue(e.getMessage().contains(TestTokens.PIN_TOKEN), e.getMessage());
                 for (Throwable c = e; c != null; c = c.getCause()) {
                     assertFalse(String.valueOf(c.getMessage()).contains(wrong), c.toString());
                 }
                 assertFalse(store.toString().contains(wrong));
             }
             // The right PIN on the same token works.
-            Pkcs11Store right = track(SoftHsm.store(SoftHsm.PIN_TOKEN, dir.resolve("ok")).build());
+            Pkcs11Store right = track(TestTokens.store(TestTokens.PIN_TOKEN, dir.resolve("ok")).build());
             right.write("k", Secret.ofString("v"));
         } finally {
             root.removeHandler(h);
@@ -406,11 +407,11 @@ class Pkcs11StoreTest {
 
     @Test
     void missingTokenLabelIsStoreUnavailableListingWhatIsPresent() {
-        Pkcs11Store store = track(SoftHsm.store("no-such-token", dir).build());
+        Pkcs11Store store = track(TestTokens.store("no-such-token", dir).build());
         CredentialStoreException e = assertThrows(CredentialStoreException.class, () -> store.aliases());
         assertEquals(ReasonCode.STORE_UNAVAILABLE, e.reason());
         assertTrue(e.getMessage().contains("no token labelled 'no-such-token'"), e.getMessage());
-        assertTrue(e.getMessage().contains("'" + SoftHsm.MAIN + "'"), e.getMessage());
+        assertTrue(e.getMessage().contains("'" + TestTokens.MAIN + "'"), e.getMessage());
     }
 
     @Test
@@ -418,7 +419,7 @@ class Pkcs11StoreTest {
         Path pin = dir.resolve("pin");
         Files.writeString(pin, SoftHsm.PIN + "\n");
         Files.setPosixFilePermissions(pin, PosixFilePermissions.fromString("rw-r--r--"));
-        Pkcs11Store loose = track(Pkcs11Store.builder().library(SoftHsm.LIBRARY).tokenLabel(SoftHsm.MAIN)
+        Pkcs11Store loose = track(Pkcs11Store.builder().library(SoftHsm.LIBRARY).tokenLabel(TestTokens.MAIN)
                 .pinFile(pin).dataDir(dir.resolve("d")).build());
         CredentialStoreException e = assertThrows(CredentialStoreException.class, () -> loose.aliases());
         assertEquals(ReasonCode.STORE_PERMISSIONS, e.reason());
@@ -430,7 +431,7 @@ class Pkcs11StoreTest {
 
     @Test
     void pinFromACallbackHandler() throws Exception {
-        Pkcs11Store store = track(Pkcs11Store.builder().library(SoftHsm.LIBRARY).tokenLabel(SoftHsm.MAIN)
+        Pkcs11Store store = track(Pkcs11Store.builder().library(SoftHsm.LIBRARY).tokenLabel(TestTokens.MAIN)
                 .pin(callbacks -> ((javax.security.auth.callback.PasswordCallback) callbacks[0])
                         .setPassword(SoftHsm.PIN.toCharArray()))
                 .dataDir(dir).build());
@@ -440,14 +441,14 @@ class Pkcs11StoreTest {
 
     @Test
     void aStoreRecoversAfterTheTokenSessionIsLost() throws Exception {
-        Pkcs11Store store = track(SoftHsm.store(SoftHsm.RESET, dir.resolve("data")).build());
+        Pkcs11Store store = track(TestTokens.store(TestTokens.RESET, dir.resolve("data")).build());
         String ec = unique("ec");
         store.generateKeyPair(ec, Pkcs11Store.KeyType.EC_P256,
                 pub -> new X509Certificate[] {TestPki.client(ca, ec, pub)});
         store.write("k", Secret.ofString("v1"));
         // Another store on the same token logs out when it closes. PKCS#11 login state belongs to the process and
         // token, so the first store's session is gone too, as after a token reset.
-        Pkcs11Store other = SoftHsm.store(SoftHsm.RESET, dir.resolve("other")).build();
+        Pkcs11Store other = TestTokens.store(TestTokens.RESET, dir.resolve("other")).build();
         other.aliases();
         other.close();
         CredentialStoreException first = null;
@@ -471,6 +472,6 @@ class Pkcs11StoreTest {
     void toStringShowsNoPin() {
         Pkcs11Store store = store();
         assertFalse(store.toString().contains(SoftHsm.PIN));
-        assertTrue(store.toString().contains(SoftHsm.MAIN), store.toString());
+        assertTrue(store.toString().contains(TestTokens.MAIN), store.toString());
     }
 }

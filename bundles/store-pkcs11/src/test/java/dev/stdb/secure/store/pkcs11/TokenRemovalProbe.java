@@ -2,6 +2,7 @@ package dev.stdb.secure.store.pkcs11;
 
 import dev.stdb.secure.api.CredentialStoreException;
 import dev.stdb.secure.api.Secret;
+import dev.stdb.secure.testing.softhsm.SoftHsm;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ public final class TokenRemovalProbe {
         Path data = Path.of(args[1]);
         String mode = args[2];
         if (mode.equals("label-without-exports")) {
-            Pkcs11Store s = SoftHsm.store(SoftHsm.MAIN, data).build();
+            Pkcs11Store s = TestTokens.store(TestTokens.MAIN, data).build();
             step("label", s::aliases);
             return;
         }

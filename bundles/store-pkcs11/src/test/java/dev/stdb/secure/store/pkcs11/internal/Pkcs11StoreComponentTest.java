@@ -10,7 +10,8 @@ import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.api.Secret;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.store.pkcs11.Pkcs11Store;
-import dev.stdb.secure.store.pkcs11.SoftHsm;
+import dev.stdb.secure.store.pkcs11.TestTokens;
+import dev.stdb.secure.testing.softhsm.SoftHsm;
 import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class Pkcs11StoreComponentTest {
         String library = SoftHsm.LIBRARY.toString();
         long slot = -1;
         int index = -1;
-        String label = SoftHsm.MAIN;
+        String label = TestTokens.MAIN;
         String pinEnv = "STDB_HSM_PIN";
         String pinFile = "";
         String dataDir = dir.resolve("data").toString();
@@ -64,7 +65,7 @@ class Pkcs11StoreComponentTest {
 
     @Test
     void goodConfigurationBuildsAWorkingStore() throws Exception {
-        SoftHsm.init();
+        TestTokens.init();
         Config c = new Config();
         Pkcs11Store store = Pkcs11StoreComponent.build(c, ENV::get);
         try {

@@ -1,52 +1,63 @@
-package dev.stdb.secure.store.pkcs11;
+package dev.stdb.secure.testing.softhsm;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Real SoftHSM2 tokens for the tests, initialised once per test JVM in a fresh directory.
  *
  * <p>SoftHSM2 reads {@code SOFTHSM2_CONF} when the library is loaded, and a JVM cannot set its own environment, so
- * surefire passes the variable (this module's pom.xml) and this class writes that file, pointing at a new token
+ * surefire or failsafe passes the variable (bundles/store-pkcs11/pom.xml, itests/pom.xml) and this class writes that file, pointing at a new token
  * directory, before any test loads the library. SoftHSM2 scans the token directory once, at {@code C_Initialize}: a
- * token initialised later in the same process is not seen, so every token the tests use is created here, up front.
+ * token initialised later in the same process is not seen, so every token a test JVM uses is created by the first
+ * {@link #init} call, up front.
  * Missing SoftHSM2 fails the tests (never skips them).
  */
 public final class SoftHsm {
 
+    /** SoftHSM2's PKCS#11 module as Debian installs it. */
     public static final Path LIBRARY = Path.of("/usr/lib/softhsm/libsofthsm2.so");
+    /** The user PIN of every token made here (test only). */
     public static final String PIN = "12345-user-pin";
-    static final String SO_PIN = "98765-so-pin";
-    /** Most tests. */
-    public static final String MAIN = "stdb-main";
-    /** The wrong-PIN test only: PKCS#11 login is per process and token, so no other test may log in to it. */
-    static final String PIN_TOKEN = "stdb-pin";
-    /** The recovery test, which logs the token out behind a store's back. */
-    static final String RESET = "stdb-reset";
-    /** The mTLS test. */
-    static final String TLS = "stdb-tls";
+    /** The security officer PIN of every token made here (test only). */
+    public static final String SO_PIN = "98765-so-pin";
 
     private static Path tokenDir;
+    private static Set<String> labels;
 
     private SoftHsm() {
     }
 
-    /** Creates the tokens (once per JVM); fails loudly, saying how to install SoftHSM2, if it is missing. */
-    public static synchronized Path init() throws Exception {
+    /**
+     * Creates the tokens {@code tokenLabels} (once per JVM: the first call decides, because SoftHSM2 sees only the
+     * tokens that exist when the library is first loaded) in a fresh directory named by the file in
+     * {@code SOFTHSM2_CONF}, removing the token directories of earlier runs; returns the token directory. A later call
+     * asking for a label the first did not create fails. Fails loudly, saying how to install SoftHSM2, if it is missing.
+     */
+    public static synchronized Path init(String... tokenLabels) throws Exception {
         if (tokenDir != null) {
+            for (String l : tokenLabels) {
+                if (!labels.contains(l)) {
+                    throw new AssertionError("token '" + l + "' was not created by the first SoftHsm.init" + labels
+                            + ": SoftHSM2 sees only tokens that exist when the library is loaded, so create every token"
+                            + " of the test JVM in the first call");
+                }
+            }
             return tokenDir;
         }
         requireInstalled();
         String conf = System.getenv("SOFTHSM2_CONF");
         if (conf == null || conf.isBlank()) {
-            throw new AssertionError("SOFTHSM2_CONF is not set: run these tests through Maven (surefire sets it to"
-                    + " target/softhsm/softhsm2.conf), or export it to a writable path");
+            throw new AssertionError("SOFTHSM2_CONF is not set: run these tests through Maven (surefire or failsafe sets"
+                    + " it to target/softhsm/softhsm2.conf), or export it to a writable path");
         }
         Path confFile = Path.of(conf);
         Files.createDirectories(confFile.getParent());
@@ -59,9 +70,10 @@ public final class SoftHsm {
         }
         Path dir = Files.createTempDirectory(confFile.getParent(), "tokens-");
         writeConf(confFile, dir);
-        for (String label : List.of(MAIN, PIN_TOKEN, RESET, TLS)) {
+        for (String label : tokenLabels) {
             initToken(confFile, label);
         }
+        labels = new LinkedHashSet<>(List.of(tokenLabels));
         tokenDir = dir;
         return dir;
     }
@@ -84,7 +96,8 @@ public final class SoftHsm {
                 "--so-pin", SO_PIN, "--pin", PIN);
     }
 
-    static String run(Map<String, String> env, String... command) throws Exception {
+    /** Runs a command with {@code env} added; fails (PINs masked) unless it exits 0 within 60 s. Returns its output. */
+    public static String run(Map<String, String> env, String... command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -105,14 +118,8 @@ public final class SoftHsm {
         return false;
     }
 
-    /** A store on token {@code label}, selected by label, with the test PIN from a callback. */
-    public static Pkcs11Store.Builder store(String label, Path dataDir) {
-        return Pkcs11Store.builder().library(LIBRARY).tokenLabel(label).pin(() -> PIN.toCharArray())
-                .dataDir(dataDir);
-    }
-
     /** Every file under {@code roots}. */
-    static List<Path> files(Path... roots) throws IOException {
+    public static List<Path> files(Path... roots) throws IOException {
         List<Path> out = new ArrayList<>();
         for (Path r : roots) {
             try (var s = Files.walk(r)) {

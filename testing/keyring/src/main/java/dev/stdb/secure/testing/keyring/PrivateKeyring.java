@@ -1,4 +1,4 @@
-package dev.stdb.secure.store.keyring;
+package dev.stdb.secure.testing.keyring;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -28,13 +28,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * XDG_RUNTIME_DIR and XDG_CONFIG_HOME under {@code target/keyring}, so no real keyring is touched. The login keyring
  * is created with a password (a keyring with an empty password is stored in plaintext).
  *
- * <p>Started once per test JVM by the extension and stopped when the run ends. The bus listens at the path surefire
- * puts into {@code DBUS_SESSION_BUS_ADDRESS} (see the pom), so the store finds it as an application in a desktop
- * session would. Missing tools fail the tests with the command that installs them; nothing is skipped.
+ * <p>Started once per test JVM by the extension (or the first {@link #get()}) and stopped when the run ends. The bus
+ * listens at {@code <keyring.test.dir>/dbus/bus} (system property {@code keyring.test.dir}, default {@code target}),
+ * which must be the test JVM's {@code DBUS_SESSION_BUS_ADDRESS} (surefire or failsafe sets it: see
+ * bundles/store-keyring/pom.xml, itests/pom.xml), so a store finds it as an application in a desktop session would. Missing tools fail the tests with the command that installs them; nothing is skipped.
  */
 public final class PrivateKeyring implements BeforeAllCallback {
 
-    static final String PASSWORD = "keyring-test-password-7f3a";
+    /** The login keyring's password (test only). */
+    public static final String PASSWORD = "keyring-test-password-7f3a";
     private static final Duration READY = Duration.ofSeconds(60);
     private static final String INSTALL = "install them with: apt-get install gnome-keyring dbus libsecret-tools";
 
@@ -111,7 +113,7 @@ public final class PrivateKeyring implements BeforeAllCallback {
         String inherited = System.getenv("DBUS_SESSION_BUS_ADDRESS");
         if (!address.equals(inherited)) {
             fail("DBUS_SESSION_BUS_ADDRESS of the test JVM is '" + inherited + "', expected '" + address
-                    + "': run the tests through Maven (surefire sets it, see bundles/store-keyring/pom.xml)");
+                    + "': run the tests through Maven (surefire or failsafe sets it, see bundles/store-keyring/pom.xml)");
         }
         try {
             deleteTree(dir);
@@ -253,11 +255,12 @@ public final class PrivateKeyring implements BeforeAllCallback {
         return r.out + r.err;
     }
 
-    record Result(int code, String out, String err) {
+    /** Exit code and output of a command run by {@link #run}. */
+    public record Result(int code, String out, String err) {
     }
 
     /** Runs a command in this session's environment and waits for it (generous timeout: the machine is shared). */
-    Result run(String... command) {
+    public Result run(String... command) {
         try {
             ProcessBuilder pb = new ProcessBuilder(command);
             pb.environment().putAll(env);
@@ -299,7 +302,8 @@ public final class PrivateKeyring implements BeforeAllCallback {
         }
     }
 
-    synchronized void stop() {
+    /** Stops the daemons (also done by the extension at the end of the run and by a shutdown hook). */
+    public synchronized void stop() {
         stopKeyring();
         for (Process p : bareBuses) {
             p.destroy();
