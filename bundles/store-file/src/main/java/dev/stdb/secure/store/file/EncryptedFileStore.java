@@ -77,7 +77,8 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
     private final Path lockFile;
     private final SecurityEventSink events;
     private final StoreFormat.Argon2 argon2;
-    private final ReentrantLock jvmLock;
+    /** Serialises this JVM's writers of one directory (FileChannel.lock is per process); set by init. */
+    private ReentrantLock jvmLock;
     private volatile KeySource keySource;
     /** The open data key and the header it belongs to; replaced when the header changes (rotation). */
     private volatile Keys keys;
@@ -97,7 +98,6 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
         this.events = b.events;
         this.argon2 = b.argon2;
         this.keySource = source;
-        this.jvmLock = LOCKS.computeIfAbsent(dir, d -> new ReentrantLock());
     }
 
     /** A builder for the store in directory {@code dir} (created owner-only if missing). */
@@ -142,7 +142,10 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
             return this;
         }
 
-        /** The passphrase itself; the store keeps a copy until it is closed (the caller keeps its own). */
+        /**
+         * The passphrase itself; the store opened next keeps a copy until it is closed (the caller keeps its own).
+         * The copy goes to that store: to open another one, give the passphrase again.
+         */
         public Builder passphrase(Secret passphrase) {
             Secret copy = copy(Objects.requireNonNull(passphrase, "passphrase"));
             this.passphrase = () -> copy(copy);
@@ -205,10 +208,16 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
             } else if (passphrase != null) {
                 source = KeySource.passphrase(passphrase, argon2);
             } else {
-                throw new IllegalStateException("a passphrase or a KeyService is required");
+                throw new IllegalStateException("a passphrase or a KeyService is required (a passphrase Secret"
+                        + " given to the builder goes to the one store it opens)");
             }
             EncryptedFileStore store = new EncryptedFileStore(this, source);
-            store.heldPassphrase = heldPassphrase;
+            if (heldPassphrase != null) {
+                // the copy now belongs to the store, which destroys it on close
+                store.heldPassphrase = heldPassphrase;
+                heldPassphrase = null;
+                passphrase = null;
+            }
             try {
                 store.init(allowNonPosix);
             } catch (RuntimeException e) {
@@ -245,6 +254,14 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
         }
         Files2.createDirectory(dir);
         checkPermissions(dir, true);
+        Path real;
+        try {
+            real = dir.toRealPath();
+        } catch (java.io.IOException e) {
+            throw new CredentialStoreException(ReasonCode.STORE_UNAVAILABLE, "cannot resolve store directory " + dir
+                    + ": " + e.getClass().getSimpleName(), e);
+        }
+        jvmLock = LOCKS.computeIfAbsent(real, d -> new ReentrantLock());
         locked(() -> {
             Files2.deleteStaleTemps(file);
             checkPermissions(lockFile, false);

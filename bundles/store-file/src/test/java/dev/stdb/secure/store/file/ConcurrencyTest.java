@@ -40,10 +40,13 @@ class ConcurrencyTest {
 
     @Test
     void concurrentThreadsOnTwoInstancesLoseNoWrite() throws Exception {
-        Path dir = tmp.resolve("s");
+        Path dir = tmp.resolve("real").resolve("s");
+        Files.createDirectories(dir.getParent());
+        // the second instance names the directory through a symbolic link to its parent: still one lock per JVM
+        Path alias = Files.createSymbolicLink(tmp.resolve("link"), dir.getParent()).resolve("s");
         int threads = 4;
         int perThread = 25;
-        try (EncryptedFileStore a = open(dir); EncryptedFileStore b = open(dir)) {
+        try (EncryptedFileStore a = open(dir); EncryptedFileStore b = open(alias)) {
             ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> work = new ArrayList<>();
