@@ -211,6 +211,9 @@ public final class StoreFormat {
             String name = null;
             try {
                 int nameLength = b.getShort() & 0xffff;
+                if (nameLength > b.remaining()) {
+                    throw new BufferUnderflowException();
+                }
                 byte[] n = new byte[nameLength];
                 b.get(n);
                 name = new String(n, StandardCharsets.UTF_8);
@@ -220,6 +223,9 @@ public final class StoreFormat {
                 if (length < TAG || length > MAX_VALUE + TAG) {
                     return new Parsed(header, records, null, null, -1, file,
                             "entry '" + name + "' has an implausible length " + length);
+                }
+                if (length > b.remaining()) {
+                    throw new BufferUnderflowException();
                 }
                 byte[] ct = new byte[length];
                 b.get(ct);
