@@ -30,8 +30,8 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * One encrypted file store per factory configuration {@code dev.stdb.secure.store.file~<name>}. The configuration
  * is checked at activation (a bad value or a passphrase variable that is not set fails it with a
- * {@link ConfigurationException} naming the property); the store itself is opened on first use, so Argon2id never runs
- * in {@code @Activate}. With {@code key.source=keyservice} the store opens with the KeyService bound at that moment
+ * {@link ConfigurationException} naming the property, logged by SCR, and SCR then hands out no service object); the
+ * store itself is opened on first use, so Argon2id never runs in {@code @Activate}. With {@code key.source=keyservice} the store opens with the KeyService bound at that moment
  * and is opened again when that KeyService is replaced.
  *
  * <p>The component emits no CREDENTIAL_READ/WRITTEN/DELETED events: the core emits them around its store calls.
@@ -39,8 +39,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * STORE_FAILURE events, and reach the core as exceptions with their reason codes.
  */
 @Designate(ocd = FileStoreConfig.class, factory = true)
+// Immediate: activation is cheap (it only checks the configuration), and a configuration it rejects then leaves no
+// registered service behind for a connection to bind to and get null from.
 @Component(configurationPid = FileStoreComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = CredentialStore.class, property = CredentialStore.STORE_ID + "=file")
+        service = CredentialStore.class, property = CredentialStore.STORE_ID + "=file", immediate = true)
 public final class FileStoreComponent implements CredentialStore {
 
     public static final String PID = "dev.stdb.secure.store.file";
