@@ -82,6 +82,11 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
     private volatile KeySource keySource;
     /** The open data key and the header it belongs to; replaced when the header changes (rotation). */
     private volatile Keys keys;
+    /**
+     * The key before this instance's last rotation, for a reader of this instance that read the file just before
+     * the rotation replaced it (the old key source no longer applies, the old key still opens that snapshot).
+     */
+    private volatile Keys previousKeys;
     private volatile boolean closed;
 
     private record Keys(StoreFormat.Header header, SecretKeySpec spec) {
@@ -449,9 +454,14 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
                     }
                 }
                 Keys nextKeys = new Keys(header, spec);
-                store(nextKeys, out);
-                keys = nextKeys;
-                keySource = next;
+                // Under the monitor open() takes: a reader of this instance that already sees the new file waits
+                // here for the new key instead of trying the old key source on the new header.
+                synchronized (this) {
+                    store(nextKeys, out);
+                    previousKeys = keys;
+                    keys = nextKeys;
+                    keySource = next;
+                }
             } finally {
                 Crypto.zero(dk);
             }
@@ -464,6 +474,7 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
     public void close() {
         closed = true;
         keys = null;
+        previousKeys = null;
         Secret held = heldPassphrase;
         heldPassphrase = null;
         if (held != null) {
@@ -499,7 +510,7 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
         try {
             Files2.checkOwnerOnly(p, directory);
         } catch (CredentialStoreException e) {
-            throw fail(e.reason(), null, e.getMessage());
+            throw fail(e.reason(), null, KeySource.message(e));
         }
     }
 
@@ -510,39 +521,59 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
         }
         checkPermissions(dir, true);
         checkPermissions(file, false);
-        byte[] bytes = Files2.readOrNull(file);
-        if (bytes == null) {
-            throw fail(ReasonCode.STORE_UNAVAILABLE, null, where() + " is missing (deleted or moved away)");
+        for (int attempt = 1; ; attempt++) {
+            byte[] bytes = Files2.readOrNull(file);
+            if (bytes == null) {
+                throw fail(ReasonCode.STORE_UNAVAILABLE, null, where() + " is missing (deleted or moved away)");
+            }
+            StoreFormat.Header header;
+            try {
+                header = StoreFormat.parseHeader(bytes);
+            } catch (StoreFormat.BadHeader e) {
+                throw fail(ReasonCode.STORE_TAMPERED, null, where() + ": header: " + e.getMessage());
+            }
+            Keys k = keys;
+            if (k == null || !Arrays.equals(k.header().bytes(), header.bytes())) {
+                try {
+                    k = open(header);
+                } catch (CredentialStoreException e) {
+                    // A reader may have read the file just before a rotation (of this instance or another one)
+                    // replaced it, and then holds a header the current key source no longer opens: read it again.
+                    if (e.reason() == ReasonCode.STORE_LOCKED && attempt < 5 && headerChanged(header)) {
+                        continue;
+                    }
+                    throw fail(e.reason(), null, KeySource.message(e), e);
+                }
+            }
+            return new View(k, StoreFormat.parseBody(header, bytes));
         }
-        StoreFormat.Header header;
-        try {
-            header = StoreFormat.parseHeader(bytes);
-        } catch (StoreFormat.BadHeader e) {
-            throw fail(ReasonCode.STORE_TAMPERED, null, where() + ": header: " + e.getMessage());
-        }
-        Keys k = keys;
-        if (k == null || !Arrays.equals(k.header().bytes(), header.bytes())) {
-            k = open(header);
-        }
-        return new View(k, StoreFormat.parseBody(header, bytes));
     }
 
+    private boolean headerChanged(StoreFormat.Header seen) {
+        byte[] now = Files2.readOrNull(file);
+        try {
+            return now != null && !Arrays.equals(StoreFormat.parseHeader(now).bytes(), seen.bytes());
+        } catch (StoreFormat.BadHeader e) {
+            return false;
+        }
+    }
+
+    /** The key of {@code header}; failures are thrown as they are, for {@link #load()} to report. */
     private synchronized Keys open(StoreFormat.Header header) {
         Keys k = keys;
         if (k != null && Arrays.equals(k.header().bytes(), header.bytes())) {
             return k;
         }
-        byte[] dk;
-        try {
-            dk = keySource.unwrap(header, where());
-        } catch (CredentialStoreException e) {
-            throw fail(e.reason(), null, e.getMessage(), e);
+        Keys before = previousKeys;
+        if (before != null && Arrays.equals(before.header().bytes(), header.bytes())) {
+            return before;
         }
+        byte[] dk = keySource.unwrap(header, where());
         try {
             SecretKeySpec spec = Crypto.aesKey(dk);
             if (!Crypto.verifyMac(spec, header.macNonce(), header.macTag(), header.macAad())) {
-                throw fail(ReasonCode.STORE_TAMPERED, null, where() + ": header fails authentication (altered, or"
-                        + " replaced by another store's header)");
+                throw new CredentialStoreException(ReasonCode.STORE_TAMPERED, where() + ": header fails"
+                        + " authentication (altered, or replaced by another store's header)");
             }
             k = new Keys(header, spec);
         } finally {

@@ -85,6 +85,35 @@ class ConcurrencyTest {
     }
 
     @Test
+    void readersOfTheRotatingInstanceNeverSeeAWrongKey() throws Exception {
+        Path dir = tmp.resolve("s");
+        try (EncryptedFileStore s = open(dir, "first")) {
+            s.write("k", secret("v"));
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            java.util.concurrent.atomic.AtomicBoolean rotating = new java.util.concurrent.atomic.AtomicBoolean(true);
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                readers.add(pool.submit(() -> {
+                    int reads = 0;
+                    while (rotating.get()) {
+                        assertEquals("v", text(s.read("k").orElseThrow()));
+                        reads++;
+                    }
+                    return reads;
+                }));
+            }
+            for (int i = 0; i < 20; i++) {
+                s.rotatePassphrase(secret(i % 2 == 0 ? "second" : "first"));
+            }
+            rotating.set(false);
+            for (Future<Integer> f : readers) {
+                assertTrue(f.get(1, TimeUnit.MINUTES) > 0);
+            }
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void twoProcessesWritingAtOnceLoseNoWrite() throws Exception {
         Path dir = tmp.resolve("s");
         open(dir).close();

@@ -71,6 +71,8 @@ class TamperTest {
     private static CredentialStoreException refused(ReasonCode reason, Executable call, String... mentions) {
         CredentialStoreException e = assertThrows(CredentialStoreException.class, call);
         assertEquals(reason, e.reason(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("[" + reason.code() + "] ")
+                && !e.getMessage().substring(1).contains("[store."), "one reason prefix: " + e.getMessage());
         for (String m : mentions) {
             assertTrue(e.getMessage().contains(m), "'" + m + "' not in: " + e.getMessage());
         }

@@ -39,6 +39,13 @@ public abstract class KeySource {
         return new Wrapped(service, alias);
     }
 
+    /** The message of {@code e} without its {@code [reason.code] } prefix, to be wrapped again. */
+    public static String message(CredentialStoreException e) {
+        String m = e.getMessage();
+        String prefix = "[" + e.reason().code() + "] ";
+        return m != null && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+    }
+
     static byte[][] macWith(SecretKeySpec key, byte[] data) {
         return Crypto.mac(key, data);
     }
@@ -145,7 +152,7 @@ public abstract class KeySource {
                             + "' does not open the data key)", e);
                 }
                 throw new CredentialStoreException(e.reason(), where + ": KeyService '" + service.id()
-                        + "' cannot unwrap the data key with key '" + header.alias() + "': " + e.getMessage(), e);
+                        + "' cannot unwrap the data key with key '" + header.alias() + "': " + message(e), e);
             }
             try (dk) {
                 byte[] key = dk.bytesCopy();
