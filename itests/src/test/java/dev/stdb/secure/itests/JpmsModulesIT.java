@@ -94,6 +94,51 @@ public class JpmsModulesIT {
     }
 
     /**
+     * The encrypted file store as a module: with the api and bcprov ({@code org.bouncycastle.provider}) and nothing
+     * from the class path, it resolves, exports only {@code dev.stdb.secure.store.file}, and opens a store (Argon2id
+     * from the Bouncy Castle module, AES-GCM from the JDK) that writes and reads a secret.
+     */
+    @Test
+    public void fileStoreModuleResolvesWithBouncyCastleAndKeepsASecret() throws Exception {
+        String name = "dev.stdb.secure.store.file";
+        Path repo = Path.of(Vectors.required("org.ops4j.pax.url.mvn.localRepository"));
+        String bc = Vectors.required("stdb.version.bouncycastle");
+        List<Path> jars = List.of(apiJar.toPath(), Vectors.bundleJar("storefile").toPath(),
+                repo.resolve("org/bouncycastle/bcprov-jdk18on/" + bc + "/bcprov-jdk18on-" + bc + ".jar"));
+        ModuleLayer boot = ModuleLayer.boot();
+        Configuration cf = boot.configuration().resolve(ModuleFinder.of(jars.toArray(new Path[0])), ModuleFinder.of(),
+                Set.of(name));
+        Set<String> reads = cf.findModule(name).orElseThrow().reads().stream().map(m -> m.name())
+                .collect(Collectors.toSet());
+        assertTrue("reads " + reads, reads.containsAll(Set.of(API_BSN, "org.bouncycastle.provider")));
+        ModuleLayer layer = boot.defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
+        Module store = layer.findModule(name).orElseThrow();
+        assertTrue(store.isExported("dev.stdb.secure.store.file"));
+        assertFalse(store.isExported("dev.stdb.secure.store.file.internal"));
+
+        Class<?> secretClass = Class.forName(layer.findModule(API_BSN).orElseThrow(), "dev.stdb.secure.api.Secret");
+        Class<?> storeClass = Class.forName(store, "dev.stdb.secure.store.file.EncryptedFileStore");
+        Path dir = java.nio.file.Files.createTempDirectory("stdb-jpms-store").resolve("store");
+        Object builder = storeClass.getMethod("builder", Path.class).invoke(null, dir);
+        builder.getClass().getMethod("argon2", int.class, int.class, int.class).invoke(builder, 1024, 1, 1);
+        Object passphrase = secretClass.getMethod("ofString", String.class).invoke(null, "jpms passphrase");
+        builder.getClass().getMethod("passphrase", secretClass).invoke(builder, passphrase);
+        Object fileStore = builder.getClass().getMethod("open").invoke(builder);
+        try {
+            Object value = secretClass.getMethod("ofString", String.class).invoke(null, "jpms value");
+            storeClass.getMethod("write", String.class, secretClass).invoke(fileStore, "k", value);
+            java.util.Optional<?> back = (java.util.Optional<?>) storeClass.getMethod("read", String.class)
+                    .invoke(fileStore, "k");
+            assertTrue((Boolean) secretClass.getMethod("contentEquals", secretClass).invoke(back.orElseThrow(), value));
+        } finally {
+            storeClass.getMethod("close").invoke(fileStore);
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir.getParent())) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /**
      * The TLS bundle as a module: with the api and the three Bouncy Castle jars (their own module descriptors,
      * {@code org.bouncycastle.provider/.util/.pkix}) and nothing from the class path, it resolves, exports only
      * {@code dev.stdb.secure.tls}, and builds a profile.
