@@ -37,7 +37,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.junit.Ignore;
 import org.junit.Test;
 
 /**
@@ -52,9 +51,17 @@ import org.junit.Test;
  * A marker is 24 bytes from {@link SecureRandom}, written as 48 lowercase hex characters. The test keeps only the
  * pair (random mask, marker XOR mask) as byte arrays: neither holds the marker. The plaintext exists only briefly, in
  * a {@code char[]} that is handed to {@link Secret#ofChars} (which copies it) and zeroed at once, and the Secret is
- * destroyed after the write. Keycloak must learn the API keys, so they are sent to it in an admin JSON body: a
- * {@link String} that cannot be zeroed but is unreachable once the call returns, and {@code dumpHeap(file, true)}
- * dumps live objects only (it collects first). The search patterns are made only after the dump is written.
+ * destroyed after the write. The search patterns are made only after the dump is written, and
+ * {@code dumpHeap(file, true)} dumps live objects only (it collects first).
+ *
+ * <p>Keycloak must learn the API keys. They are sent to it by {@link Keycloak#adminWithSecret} (creating the client)
+ * and {@link Keycloak#setClientSecret(String, char[])} (the rotation): JSON built in byte arrays that are zeroed after
+ * the call, written to a plain socket ({@code Connection: close}), the answer read into an array zeroed too. Not
+ * through java.net.http, and not through {@code Keycloak.admin}: the shared helper's long-lived {@code HttpClient}
+ * keeps the last bytes it read (the 16 KiB read buffer of its pooled connection, which held the answers of
+ * {@code GET /clients?clientId=} and {@code GET /clients/{id}}, both with the old secret, when the rotation looked the
+ * client up and fetched its full representation) and the first exchange of each connection. The rotation now looks
+ * the client's id up over the plain socket too and PUTs only {@code {"secret":"..."}}.
  *
  * <p>Keycloak's own data directory is not scanned: the IdP stores client secrets by design (it is another process and
  * not part of the client).
@@ -68,13 +75,16 @@ public class NeverPlaintextIT {
     private static volatile byte[] plantedInHeap;
 
     /*
-     * Run with -Dit.test=NeverPlaintextIT after removing @Ignore. Files and events: zero hits. The heap dump still has
-     * hits, not weakened here: a live byte[98], the value of the String "Basic " + base64(clientId + ":" + old key),
-     * i.e. the client_secret_basic Authorization header auth-apikey sent with the first (pre-rotation) key, still
-     * reachable after the provider was closed (holder not identified yet: JDK HttpClient or TokenEndpoint), and the
-     * JSON of Keycloak's GET /clients/{id} answer with the old secret (the test's own Keycloak.setClientSecret).
+     * Earlier heap hits, now gone: (a) the String "Basic " + base64(clientId:oldKey), the client_secret_basic header
+     * of auth-apikey's first token request, reachable from the JDK HttpClient's SelectorManager thread ->
+     * HttpClientImpl.client2 -> Http2ClientImpl.connections -> Http2Connection -> PlainHttpConnection.connectTimerEvent
+     * -> ConnectTimerEvent.exchange -> Exchange.request -> HttpRequestImpl.userHeaders (the JDK keeps the exchange that
+     * opened a connection for the connection's life); auth-apikey now uses client_secret_post with a body it zeroes.
+     * (b) The test's own Keycloak.setClientSecret: GET /clients?clientId= and GET /clients/{id} (both answers hold the
+     * old secret) through the helper's shared HttpClient, whose read buffer kept them: SelectorManager thread ->
+     * HttpClientImpl.client2 -> Http2ClientImpl.connections -> Http2Connection -> PlainHttpConnection.tube ->
+     * SocketTube.sliceBuffersSource -> SliceBufferSource.current -> HeapByteBuffer.hb (byte[16384]).
      */
-    @Ignore("heap dump hits: live 'Basic <base64(client:key)>' header String after ApiKeyProvider.close(); see comment")
     @Test
     public void markersAreNowhereInFilesEventsOrTheHeap() throws Exception {
         Path target = Paths.get("target").toAbsolutePath();
@@ -220,17 +230,24 @@ public class NeverPlaintextIT {
         }
     }
 
-    /** The secret must reach Keycloak: as a JSON String that is unreachable once the call returns. */
+    /** The secret must reach Keycloak: JSON in a byte array zeroed after the call (see the class comment). */
     private static void createClient(Keycloak k, String clientId, Masked secret) {
-        char[] plain = secret.plainChars();
+        byte[] head = ("{\"clientId\":\"" + clientId + "\",\"enabled\":true,\"protocol\":\"openid-connect\","
+                + "\"publicClient\":false,\"clientAuthenticatorType\":\"client-secret\",\"serviceAccountsEnabled\":true,"
+                + "\"standardFlowEnabled\":false,\"directAccessGrantsEnabled\":false,\"secret\":\"")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] plain = secret.plainUtf8(); // lowercase hex: nothing to escape
+        byte[] json = new byte[head.length + plain.length + 2];
         Keycloak.Response r;
         try {
-            r = k.admin("POST", "/clients", "{\"clientId\":\"" + clientId + "\",\"enabled\":true,\"protocol\":"
-                    + "\"openid-connect\",\"publicClient\":false,\"clientAuthenticatorType\":\"client-secret\","
-                    + "\"secret\":\"" + new String(plain) + "\",\"serviceAccountsEnabled\":true,"
-                    + "\"standardFlowEnabled\":false,\"directAccessGrantsEnabled\":false}");
+            System.arraycopy(head, 0, json, 0, head.length);
+            System.arraycopy(plain, 0, json, head.length, plain.length);
+            json[json.length - 2] = '"';
+            json[json.length - 1] = '}';
+            r = k.adminWithSecret("POST", "/clients", json);
         } finally {
-            Arrays.fill(plain, '\0');
+            Arrays.fill(plain, (byte) 0);
+            Arrays.fill(json, (byte) 0);
         }
         assertEquals(r.body(), 201, r.status());
     }
@@ -238,7 +255,7 @@ public class NeverPlaintextIT {
     private static void setClientSecret(Keycloak k, String clientId, Masked secret) {
         char[] plain = secret.plainChars();
         try {
-            k.setClientSecret(clientId, new String(plain));
+            k.setClientSecret(clientId, plain);
         } finally {
             Arrays.fill(plain, '\0');
         }

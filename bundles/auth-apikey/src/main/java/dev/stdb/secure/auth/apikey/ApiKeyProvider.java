@@ -39,7 +39,10 @@ import java.util.function.Supplier;
  * when it is refused, the old key is used and a warning event says so, both keys staying in place. In bearer mode the
  * provider cannot see the server's answer: it sends the new key and leaves both in place for the operator to finish.
  *
- * <p>Keys are never logged or put in events or messages; their {@link Secret#fingerprint()} is.
+ * <p>Keys are never logged or put in events or messages; their {@link Secret#fingerprint()} is. A token request
+ * sends the key and the client secret in the form body ({@link ClientAuth#CLIENT_SECRET_POST}, the default), built in
+ * a byte array that is zeroed once the answer has arrived: no copy stays on the heap. {@link #close()} drops the HTTP
+ * client with its connections.
  */
 public final class ApiKeyProvider implements AuthProvider, AutoCloseable {
 
@@ -47,10 +50,25 @@ public final class ApiKeyProvider implements AuthProvider, AutoCloseable {
     public enum Mode {
         /** The key is the bearer token. */
         BEARER,
-        /** {@code grant_type=client_credentials}, the key as the client secret ({@code client_secret_basic}). */
+        /** {@code grant_type=client_credentials}, the key as the client secret (see {@link ClientAuth}). */
         CLIENT_CREDENTIALS,
         /** RFC 8693 token exchange with the key as {@code subject_token}. */
         TOKEN_EXCHANGE
+    }
+
+    /** How this client authenticates at the token endpoint (client-credentials and confidential token exchange). */
+    public enum ClientAuth {
+        /**
+         * {@code client_secret_post} (the default): {@code client_id} and {@code client_secret} in the form body, which
+         * is built in a byte array of the provider's own and zeroed after the request.
+         */
+        CLIENT_SECRET_POST,
+        /**
+         * {@code client_secret_basic}: an {@code Authorization: Basic} header, for an IdP that refuses the body form.
+         * The JDK's HTTP client takes headers only as {@link String}s: the header, which holds the secret in base64,
+         * cannot be zeroed and stays on the heap until the garbage collector reclaims it.
+         */
+        CLIENT_SECRET_BASIC
     }
 
     /** Suffix of the store entry holding the new key during a rotation. */
@@ -70,7 +88,7 @@ public final class ApiKeyProvider implements AuthProvider, AutoCloseable {
         this.keyName = b.keyName;
         this.mode = b.mode;
         this.endpoint = b.mode == Mode.BEARER ? null : new TokenEndpoint(b.tokenEndpoint, b.mode == Mode.TOKEN_EXCHANGE,
-                b.clientId, b.clientSecret, b.scope, b.audience, b.subjectTokenType, b.timeout);
+                b.clientAuth == ClientAuth.CLIENT_SECRET_BASIC, b.clientId, b.clientSecret, b.scope, b.audience, b.subjectTokenType, b.timeout);
         if (b.executor == null) {
             this.ownExecutor = Executors.newFixedThreadPool(1, r -> {
                 Thread t = new Thread(r, "stdb-apikey-" + b.id);
@@ -201,11 +219,17 @@ public final class ApiKeyProvider implements AuthProvider, AutoCloseable {
         return SecurityEvent.of(type, outcome).source(SOURCE).detail("provider", id);
     }
 
-    /** Stops the provider's own executor, if it made one. */
+    /**
+     * Stops the provider's own executor, if it made one, and drops the HTTP client of the token endpoint (its
+     * connections close once it is collected). Token requests fail afterwards.
+     */
     @Override
     public void close() {
         if (ownExecutor != null) {
             ownExecutor.shutdownNow();
+        }
+        if (endpoint != null) {
+            endpoint.close();
         }
     }
 
@@ -226,6 +250,7 @@ public final class ApiKeyProvider implements AuthProvider, AutoCloseable {
         private String audience;
         private String subjectTokenType = TokenEndpoint.ACCESS_TOKEN_TYPE;
         private Duration timeout = Duration.ofSeconds(10);
+        private ClientAuth clientAuth = ClientAuth.CLIENT_SECRET_POST;
         private Executor executor;
 
         private Builder(String id, String keyName) {
@@ -255,7 +280,8 @@ public final class ApiKeyProvider implements AuthProvider, AutoCloseable {
 
         /**
          * Trades the key for a token by RFC 8693 token exchange; {@code clientId} and {@code clientSecret} authenticate
-         * this client at the endpoint ({@code client_secret_basic}); both null for a public client.
+         * this client at the endpoint (see {@link ClientAuth}); {@code clientSecret} null for a public client (then
+         * only {@code client_id} is sent, if not null).
          */
         public Builder tokenExchange(URI tokenEndpoint, String clientId, Supplier<Secret> clientSecret) {
             this.mode = Mode.TOKEN_EXCHANGE;
@@ -278,6 +304,15 @@ public final class ApiKeyProvider implements AuthProvider, AutoCloseable {
 
         public Builder audience(String audience) {
             this.audience = audience == null || audience.isBlank() ? null : audience.trim();
+            return this;
+        }
+
+        /**
+         * How the client secret (the key in client-credentials mode) reaches the token endpoint; default
+         * {@link ClientAuth#CLIENT_SECRET_POST}. {@link ClientAuth#CLIENT_SECRET_BASIC} leaves a String on the heap.
+         */
+        public Builder clientAuth(ClientAuth clientAuth) {
+            this.clientAuth = Objects.requireNonNull(clientAuth, "clientAuth");
             return this;
         }
 

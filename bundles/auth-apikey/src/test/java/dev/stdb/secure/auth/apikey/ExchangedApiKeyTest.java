@@ -100,6 +100,32 @@ class ExchangedApiKeyTest {
     }
 
     @Test
+    void clientSecretBasicRemainsAvailableForIdpsThatNeedIt() throws Exception {
+        store.write(KEY, Secret.ofString(secret));
+        try (ApiKeyProvider basic = ApiKeyProvider.builder("svc-apikey-basic", KEY)
+                .clientCredentials(keycloak.tokenEndpoint(), clientId)
+                .clientAuth(ApiKeyProvider.ClientAuth.CLIENT_SECRET_BASIC).timeout(Duration.ofSeconds(20)).build()) {
+            Credential token = basic.acquire(new AuthContext(sandbox.wsUri(), sandbox.database(), store, null,
+                    events::add)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertEquals(keycloak.serviceAccountUserId(clientId), token.subject());
+        }
+        assertNoSecretIn(secret);
+    }
+
+    @Test
+    void aClosedProviderRequestsNoMoreTokens() throws Exception {
+        store.write(KEY, Secret.ofString(secret));
+        ApiKeyProvider closed = ApiKeyProvider.builder("svc-apikey-closed", KEY)
+                .clientCredentials(keycloak.tokenEndpoint(), clientId).executor(Runnable::run).build();
+        closed.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> closed.acquire(new AuthContext(
+                sandbox.wsUri(), sandbox.database(), store, null, events::add)).toCompletableFuture()
+                .get(30, TimeUnit.SECONDS));
+        AuthenticationException failure = assertInstanceOf(AuthenticationException.class, e.getCause());
+        assertTrue(failure.getMessage().contains("closed"), failure.getMessage());
+    }
+
+    @Test
     void aRotationFinishesWhenTheNewKeyIsAccepted() throws Exception {
         String newSecret = "apikey-" + UUID.randomUUID();
         keycloak.setClientSecret(clientId, newSecret);

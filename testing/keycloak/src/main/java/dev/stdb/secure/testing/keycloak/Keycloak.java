@@ -399,15 +399,168 @@ public final class Keycloak {
         }
     }
 
-    /** Sets the client secret of confidential client {@code clientId}. */
+    /** Sets the client secret of confidential client {@code clientId}; see {@link #setClientSecret(String, char[])}. */
     public void setClientSecret(String clientId, String secret) {
-        String uuid = clientUuid(clientId);
-        Map<String, Object> rep = admin("GET", "/clients/" + uuid, null).json();
-        rep.put("secret", secret);
-        Response r = admin("PUT", "/clients/" + uuid, JSONObjectUtils.toJSONString(rep));
+        char[] chars = secret.toCharArray();
+        try {
+            setClientSecret(clientId, chars);
+        } finally {
+            java.util.Arrays.fill(chars, '\0');
+        }
+    }
+
+    /**
+     * Sets the client secret of confidential client {@code clientId}, leaving no copy of it on this JVM's heap (the
+     * caller zeroes {@code secret}): a partial representation {@code {"secret":"..."}} (Keycloak updates only the
+     * fields present) built in a byte array and sent by {@link #adminWithSecret}. The client's representation holds
+     * the old secret, so it is never fetched through the shared HTTP client: the client's id is looked up over a plain
+     * socket as well, into an array zeroed afterwards.
+     */
+    public void setClientSecret(String clientId, char[] secret) {
+        String uuid = clientUuidQuietly(clientId);
+        byte[] json = jsonObject("secret", secret);
+        Response r;
+        try {
+            r = adminWithSecret("PUT", "/clients/" + uuid, json);
+        } finally {
+            java.util.Arrays.fill(json, (byte) 0);
+        }
         if (r.status() / 100 != 2) {
             throw new IllegalStateException("set secret of " + clientId + ": HTTP " + r.status() + " " + r.body());
         }
+    }
+
+    /**
+     * Calls the admin REST API like {@link #admin} with a JSON body that holds a secret, without java.net.http: its
+     * pooled connections keep the first exchange of each connection reachable (request headers and body publisher,
+     * through {@code PlainHttpConnection.connectTimerEvent}) and the last bytes read (its 16 KiB read buffer) for as
+     * long as the client lives, which for this shared instance is the whole JVM. Here the request goes over a plain
+     * socket ({@code Connection: close}) from {@code jsonBody}, which the caller zeroes, and the answer is read into
+     * an array zeroed before returning; its body is returned only if the status is not 2xx (an error message).
+     */
+    public Response adminWithSecret(String method, String path, byte[] jsonBody) {
+        byte[] answer = new byte[64 * 1024];
+        try {
+            int n = rawAdmin(method, path, jsonBody, answer);
+            int status = status(method, path, answer, n);
+            String body = "";
+            if (status / 100 != 2) {
+                String all = new String(answer, 0, n, StandardCharsets.UTF_8);
+                int start = all.indexOf("\r\n\r\n");
+                body = start < 0 ? "" : all.substring(start + 4);
+            }
+            return new Response(status, body);
+        } finally {
+            java.util.Arrays.fill(answer, (byte) 0);
+        }
+    }
+
+    /**
+     * {@link #clientUuid} without a String of the answer, which holds the client's secret: the first {@code "id"} of
+     * the list is taken from the raw bytes, read over a plain socket into an array zeroed afterwards.
+     */
+    private String clientUuidQuietly(String clientId) {
+        byte[] answer = new byte[64 * 1024];
+        try {
+            String path = "/clients?clientId=" + enc(clientId);
+            int n = rawAdmin("GET", path, null, answer);
+            int status = status("GET", path, answer, n);
+            byte[] key = "\"id\":\"".getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; status == 200 && i + key.length + 36 <= n; i++) {
+                if (java.util.Arrays.equals(answer, i, i + key.length, key, 0, key.length)) {
+                    String id = new String(answer, i + key.length, 36, StandardCharsets.US_ASCII);
+                    if (id.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
+                        return id;
+                    }
+                    break;
+                }
+            }
+            throw new IllegalStateException("client " + clientId + ": HTTP " + status + ", no id in the answer");
+        } finally {
+            java.util.Arrays.fill(answer, (byte) 0);
+        }
+    }
+
+    /** One admin request over a plain socket ({@code Connection: close}); the whole answer goes into {@code answer}. */
+    private int rawAdmin(String method, String path, byte[] jsonBody, byte[] answer) {
+        String head = method + " /admin/realms/" + REALM + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nAuthorization: Bearer " + adminToken() + "\r\nAccept: application/json\r\n"
+                + (jsonBody == null ? "" : "Content-Type: application/json\r\nContent-Length: " + jsonBody.length
+                        + "\r\n") + "Connection: close\r\n\r\n";
+        int n = 0;
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(20_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            if (jsonBody != null) {
+                out.write(jsonBody);
+            }
+            out.flush();
+            InputStream in = socket.getInputStream();
+            int r;
+            while (n < answer.length && (r = in.read(answer, n, answer.length - n)) > 0) {
+                n += r;
+            }
+            if (n == answer.length) {
+                throw new IllegalStateException(method + " " + path + ": answer longer than " + n + " bytes");
+            }
+            return n;
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path, e);
+        }
+    }
+
+    private static int status(String method, String path, byte[] answer, int n) {
+        String text = new String(answer, 0, Math.min(n, 16), StandardCharsets.US_ASCII);
+        if (!text.startsWith("HTTP/1.1 ") || text.length() < 12) {
+            throw new IllegalStateException(method + " " + path + ": not an HTTP/1.1 answer");
+        }
+        return Integer.parseInt(text.substring(9, 12));
+    }
+
+    /**
+     * {@code {"<name>":"<value>"}} as UTF-8 bytes, built without a String of {@code value} (JSON escapes for quote,
+     * backslash and control characters); the caller zeroes the result.
+     */
+    public static byte[] jsonObject(String name, char[] value) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(value.length * 6 + name.length() * 3 + 16) {
+            @Override
+            public synchronized byte[] toByteArray() {
+                byte[] copy = super.toByteArray();
+                java.util.Arrays.fill(buf, (byte) 0);
+                return copy;
+            }
+        };
+        out.writeBytes(("{\"" + name + "\":\"").getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < value.length; i++) {
+            char c = value[i];
+            int cp = c;
+            if (Character.isHighSurrogate(c) && i + 1 < value.length && Character.isLowSurrogate(value[i + 1])) {
+                cp = Character.toCodePoint(c, value[++i]);
+            }
+            if (cp == '"' || cp == '\\') {
+                out.write('\\');
+                out.write(cp);
+            } else if (cp < 0x20) {
+                out.writeBytes(String.format("\\u%04x", cp).getBytes(StandardCharsets.US_ASCII));
+            } else if (cp < 0x80) {
+                out.write(cp);
+            } else if (cp < 0x800) {
+                out.write(0xc0 | cp >> 6);
+                out.write(0x80 | cp & 0x3f);
+            } else if (cp < 0x10000) {
+                out.write(0xe0 | cp >> 12);
+                out.write(0x80 | cp >> 6 & 0x3f);
+                out.write(0x80 | cp & 0x3f);
+            } else {
+                out.write(0xf0 | cp >> 18);
+                out.write(0x80 | cp >> 12 & 0x3f);
+                out.write(0x80 | cp >> 6 & 0x3f);
+                out.write(0x80 | cp & 0x3f);
+            }
+        }
+        out.writeBytes("\"}".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
     }
 
     /** RFC 7662 introspection of {@code token} as client {@code clientId}. */

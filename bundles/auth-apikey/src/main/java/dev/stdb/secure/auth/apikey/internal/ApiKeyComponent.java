@@ -44,7 +44,7 @@ public final class ApiKeyComponent implements AuthProvider {
     static ApiKeyProvider build(ApiKeyConfig config, Function<String, String> env) {
         ApiKeyProvider.Builder b = ApiKeyProvider.builder(config.provider_id(), config.key_name())
                 .timeout(Duration.ofSeconds(config.timeout_seconds())).scope(config.scope())
-                .audience(config.audience());
+                .audience(config.audience()).clientAuth(clientAuth(config));
         String mode = config.mode() == null ? "bearer" : config.mode().trim().toLowerCase(Locale.ROOT);
         switch (mode) {
             case "bearer":
@@ -69,6 +69,20 @@ public final class ApiKeyComponent implements AuthProvider {
                         + "' is not one of bearer, client-credentials, token-exchange");
         }
         return b.build();
+    }
+
+    private static ApiKeyProvider.ClientAuth clientAuth(ApiKeyConfig config) {
+        String auth = config.client_auth() == null ? "" : config.client_auth().trim().toLowerCase(Locale.ROOT);
+        switch (auth) {
+            case "":
+            case "client_secret_post":
+                return ApiKeyProvider.ClientAuth.CLIENT_SECRET_POST;
+            case "client_secret_basic":
+                return ApiKeyProvider.ClientAuth.CLIENT_SECRET_BASIC;
+            default:
+                throw new ConfigurationException("client.auth: '" + config.client_auth()
+                        + "' is not one of client_secret_post, client_secret_basic");
+        }
     }
 
     private static URI endpoint(ApiKeyConfig config) {

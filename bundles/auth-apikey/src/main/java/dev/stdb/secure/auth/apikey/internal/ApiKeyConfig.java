@@ -30,6 +30,12 @@ public @interface ApiKeyConfig {
             description = "token-exchange only; the name of the variable, never the secret itself.")
     String client_secret_env() default "";
 
+    @AttributeDefinition(name = "Client authentication",
+            description = "client_secret_post (default: the secret in the form body, zeroed after the request) or"
+                    + " client_secret_basic (an Authorization header: a String that stays on the heap until collected;"
+                    + " only for an IdP that refuses client_secret_post).")
+    String client_auth() default "client_secret_post";
+
     @AttributeDefinition(name = "Scope", required = false)
     String scope() default "";
 

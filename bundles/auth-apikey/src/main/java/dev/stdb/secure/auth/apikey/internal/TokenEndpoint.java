@@ -8,7 +8,6 @@ import dev.stdb.secure.api.auth.Credential;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,15 +16,21 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * One token request: {@code client_credentials} with the API key as the client secret, or an RFC 8693 token exchange
- * with the key as the subject token. The key and the client secret go only into the request body or the
- * {@code Authorization} header; errors name the endpoint and the IdP's {@code error} code, never a secret.
+ * with the key as the subject token. Errors name the endpoint and the IdP's {@code error} code, never a secret.
+ *
+ * <p>Secrets go into the form body only ({@code client_secret_post}, the default): the body is built in a byte array
+ * of this class's own ({@link FormBody}), handed to the HTTP client without a copy, and zeroed once the response has
+ * arrived, so no secret stays on the heap after a request. With {@code client_secret_basic} the client secret (the
+ * API key in client-credentials mode) goes into the {@code Authorization} header instead: the JDK's HTTP client takes
+ * headers only as {@link String}s, which cannot be zeroed and stay on the heap until collected; use it only for an IdP
+ * that refuses {@code client_secret_post}.
  */
 public final class TokenEndpoint {
 
@@ -36,18 +41,23 @@ public final class TokenEndpoint {
 
     private final URI uri;
     private final boolean exchange;
+    private final boolean basic;
     private final String clientId;
     private final Supplier<Secret> clientSecret;
     private final String scope;
     private final String audience;
     private final String subjectTokenType;
     private final Duration timeout;
-    private final HttpClient http;
+    private volatile HttpClient http;
 
-    public TokenEndpoint(URI uri, boolean exchange, String clientId, Supplier<Secret> clientSecret, String scope,
-            String audience, String subjectTokenType, Duration timeout) {
+    /**
+     * @param basic {@code client_secret_basic} (an {@code Authorization} header) instead of {@code client_secret_post}
+     */
+    public TokenEndpoint(URI uri, boolean exchange, boolean basic, String clientId, Supplier<Secret> clientSecret,
+            String scope, String audience, String subjectTokenType, Duration timeout) {
         this.uri = uri;
         this.exchange = exchange;
+        this.basic = basic;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         this.scope = scope;
@@ -75,50 +85,47 @@ public final class TokenEndpoint {
 
     /** Trades {@code key} for a token; runs on the caller's (the provider's) thread. */
     public Credential exchange(Secret key) {
-        Map<String, String> form = new LinkedHashMap<>();
+        HttpClient client = http;
+        if (client == null) {
+            throw new AuthenticationException(ReasonCode.IDP_UNREACHABLE, "token endpoint " + uri
+                    + ": the provider is closed");
+        }
         String authorization = null;
-        if (exchange) {
-            form.put("grant_type", TOKEN_EXCHANGE);
-            form.put("subject_token_type", subjectTokenType);
-            form.put("requested_token_type", ACCESS_TOKEN_TYPE);
-            if (clientId != null && clientSecret != null) {
-                Secret secret = clientSecret.get();
-                try {
-                    authorization = basic(clientId, secret);
-                } finally {
-                    secret.destroy();
-                }
-            } else if (clientId != null) {
-                form.put("client_id", clientId);
-            }
-        } else {
-            form.put("grant_type", "client_credentials");
-            authorization = basic(clientId, key);
-        }
-        if (scope != null) {
-            form.put("scope", scope);
-        }
-        if (audience != null) {
-            form.put("audience", audience);
-        }
-        StringBuilder body = new StringBuilder();
-        form.forEach((k, v) -> append(body, k, v));
-        if (exchange) {
-            key.withChars(chars -> {
-                append(body, "subject_token", new String(chars));
-                return null;
-            });
-        }
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        body.setLength(0);
         HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        try (FormBody body = new FormBody()) {
+            if (exchange) {
+                body.append("grant_type", TOKEN_EXCHANGE).append("subject_token_type", subjectTokenType)
+                        .append("requested_token_type", ACCESS_TOKEN_TYPE);
+                if (clientId != null && clientSecret != null) {
+                    Secret secret = clientSecret.get();
+                    try {
+                        authorization = clientAuth(body, secret);
+                    } finally {
+                        secret.destroy();
+                    }
+                } else if (clientId != null) {
+                    body.append("client_id", clientId);
+                }
+            } else {
+                body.append("grant_type", "client_credentials");
+                authorization = clientAuth(body, key);
+            }
+            if (scope != null) {
+                body.append("scope", scope);
+            }
+            if (audience != null) {
+                body.append("audience", audience);
+            }
+            if (exchange) {
+                body.appendSecret("subject_token", key);
+            }
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
+                    .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
+                    .POST(body.publisher());
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new AuthenticationException(ReasonCode.IDP_UNREACHABLE, "token endpoint " + uri
                     + " cannot be reached: " + e.getClass().getSimpleName()
@@ -127,7 +134,28 @@ public final class TokenEndpoint {
             Thread.currentThread().interrupt();
             throw new AuthenticationException(ReasonCode.IDP_UNREACHABLE, "interrupted while asking " + uri);
         }
-        return parse(response);
+        try {
+            return parse(response);
+        } finally {
+            Arrays.fill(response.body(), (byte) 0);
+        }
+    }
+
+    /**
+     * Drops the HTTP client (Java 17's has no close): once unreachable, its selector thread ends and its connection
+     * pool goes with it. Later requests fail.
+     */
+    public void close() {
+        http = null;
+    }
+
+    /** {@code client_secret_post}: id and secret into the body (null); {@code client_secret_basic}: the header. */
+    private String clientAuth(FormBody body, Secret secret) {
+        if (!basic) {
+            body.append("client_id", clientId).appendSecret("client_secret", secret);
+            return null;
+        }
+        return basic(clientId, secret);
     }
 
     private Credential parse(HttpResponse<byte[]> response) {
@@ -169,20 +197,24 @@ public final class TokenEndpoint {
         return fromClaims;
     }
 
+    /** RFC 6749 §2.3.1: both parts form-encoded before base64. The result is a String: it cannot be zeroed. */
     private static String basic(String clientId, Secret secret) {
-        // RFC 6749 §2.3.1: both parts form-encoded before base64
-        return secret.withChars(chars -> "Basic " + Base64.getEncoder().encodeToString(
-                (encode(clientId) + ":" + encode(new String(chars))).getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static void append(StringBuilder body, String key, String value) {
-        if (body.length() > 0) {
-            body.append('&');
+        byte[] id = FormBody.encoded(clientId.getBytes(StandardCharsets.UTF_8));
+        byte[] pass = secret.withBytes(FormBody::encoded);
+        byte[] pair = new byte[id.length + 1 + pass.length];
+        byte[] b64 = null;
+        try {
+            System.arraycopy(id, 0, pair, 0, id.length);
+            pair[id.length] = ':';
+            System.arraycopy(pass, 0, pair, id.length + 1, pass.length);
+            b64 = Base64.getEncoder().encode(pair);
+            return "Basic " + new String(b64, StandardCharsets.US_ASCII);
+        } finally {
+            Arrays.fill(pass, (byte) 0);
+            Arrays.fill(pair, (byte) 0);
+            if (b64 != null) {
+                Arrays.fill(b64, (byte) 0);
+            }
         }
-        body.append(encode(key)).append('=').append(encode(value));
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }

@@ -19,6 +19,7 @@ class ApiKeyComponentTest {
         String endpoint = "";
         String clientId = "";
         String secretEnv = "";
+        String clientAuth = "client_secret_post";
 
         @Override public Class<? extends Annotation> annotationType() { return ApiKeyConfig.class; }
         @Override public String provider_id() { return "svc-key"; }
@@ -27,6 +28,7 @@ class ApiKeyComponentTest {
         @Override public String token_endpoint() { return endpoint; }
         @Override public String client_id() { return clientId; }
         @Override public String client_secret_env() { return secretEnv; }
+        @Override public String client_auth() { return clientAuth; }
         @Override public String scope() { return ""; }
         @Override public String audience() { return ""; }
         @Override public String subject_token_type() { return TokenEndpoint.ACCESS_TOKEN_TYPE; }
@@ -70,6 +72,23 @@ class ApiKeyComponentTest {
         ConfigurationException e = refused(c, Map.of());
         assertTrue(e.getMessage().contains("client.secret.env: environment variable 'EXCHANGER_SECRET'"),
                 e.getMessage());
+        c.mode = "client-credentials";
+        c.endpoint = "http://127.0.0.1:8080/token";
+        c.clientAuth = "private_key_jwt";
+        assertTrue(refused(c, Map.of()).getMessage().contains("client.auth: 'private_key_jwt'"));
+    }
+
+    @Test
+    void bothClientAuthenticationMethodsAreAccepted() {
+        Config c = new Config();
+        c.mode = "client-credentials";
+        c.endpoint = "http://127.0.0.1:8080/token";
+        c.clientId = "svc";
+        for (String auth : new String[] {"client_secret_post", "client_secret_basic", " CLIENT_SECRET_BASIC ", ""}) {
+            c.clientAuth = auth;
+            assertEquals(ApiKeyProvider.Mode.CLIENT_CREDENTIALS,
+                    ApiKeyComponent.build(c, Map.<String, String>of()::get).mode(), auth);
+        }
     }
 
     @Test
