@@ -1,17 +1,22 @@
 package dev.stdb.secure.core;
 
+import dev.stdb.secure.api.anomaly.AnomalyDetector;
 import dev.stdb.secure.api.audit.SecurityEventSink;
 import dev.stdb.secure.api.auth.AuthProvider;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.api.tls.TlsContextProvider;
 import dev.stdb.secure.core.internal.ClientSettings;
 import dev.stdb.secure.core.internal.ConnectionImpl;
+import dev.stdb.secure.core.internal.Lockouts;
+import dev.stdb.secure.core.internal.events.EventRouter;
 import dev.stdb.secure.core.internal.MemoryCredentialStore;
 import dev.stdb.secure.protocol.frame.Compression;
 
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -51,6 +56,9 @@ public final class SpacetimeClient {
         private Clock clock = Clock.systemUTC();
         private Duration timeout = Duration.ofSeconds(10);
         private boolean tokenExchange;
+        private final List<AnomalyDetector> detectors = new ArrayList<>();
+        private EventRouter router;
+        private final Lockouts lockouts = new Lockouts();
 
         private Builder() {
         }
@@ -110,6 +118,24 @@ public final class SpacetimeClient {
             return this;
         }
 
+        /**
+         * Feeds every security event of the connections this builder opens to {@code detector}, and enforces the
+         * THROTTLE and BLOCK responses it suggests: while one is in force for the auth provider's id (or the token's
+         * subject, or the target), connecting or refreshing fails fast with an
+         * {@link dev.stdb.secure.api.AuthenticationException} ({@code auth.locked_out}) without asking the identity
+         * provider. Detectors, their counters and the locks are shared by all connections of this builder, so
+         * failed sign-ins of one {@link #connect()} count for the next. Add detectors before the first
+         * {@link #connect()}. With detectors, events reach the {@link #events(SecurityEventSink) sink} from the
+         * security event thread, each followed by the ANOMALY events of the findings it caused.
+         */
+        public Builder anomalyDetector(AnomalyDetector detector) {
+            if (router != null) {
+                throw new IllegalStateException("add anomaly detectors before the first connect()");
+            }
+            detectors.add(Objects.requireNonNull(detector, "detector"));
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -154,6 +180,22 @@ public final class SpacetimeClient {
             return ServiceLoader.load(type).findFirst().orElse(null);
         }
 
+        /** The application's sink, or with detectors a router that feeds them and then the sink. */
+        private synchronized SecurityEventSink eventSink() {
+            if (detectors.isEmpty()) {
+                return events;
+            }
+            if (router == null) {
+                SecurityEventSink application = events;
+                router = EventRouter.builder().findingListener(lockouts).build();
+                router.addSink("application", application::emit);
+                for (AnomalyDetector d : detectors) {
+                    router.addDetector(d.id(), d);
+                }
+            }
+            return router;
+        }
+
         /** Opens the connection; completes when the server has sent its {@code InitialConnection}. */
         public CompletionStage<Connection> connect() {
             if (uri == null || database == null) {
@@ -163,7 +205,7 @@ public final class SpacetimeClient {
             TlsContextProvider tlsProvider = tls;
             ClientSettings settings = new ClientSettings(uri, database, () -> auth, auth != null,
                     store != null ? store : new MemoryCredentialStore(), () -> tlsProvider, false, compression, reconnect,
-                    events, clock, timeout, tokenExchange);
+                    eventSink(), clock, timeout, tokenExchange, lockouts);
             return new ConnectionImpl(settings).start();
         }
     }

@@ -22,9 +22,10 @@ import java.util.function.Supplier;
  * @param tls          the current TLS provider, or null for the JDK's defaults
  * @param tlsRequired  whether {@code wss} must wait for a TLS provider instead of using the JDK's defaults
  * @param tokenExchange whether to trade the token for a short-lived one in the URL (for proxies that strip headers)
+ * @param lockouts     the THROTTLE and BLOCK findings in force, checked before a credential goes to its provider
  */
 public record ClientSettings(URI uri, String database, Supplier<AuthProvider> auth, boolean authRequired,
                              CredentialStore store, Supplier<TlsContextProvider> tls, boolean tlsRequired,
                              Compression compression, ReconnectPolicy reconnect, SecurityEventSink events, Clock clock,
-                             Duration timeout, boolean tokenExchange) {
+                             Duration timeout, boolean tokenExchange, Lockouts lockouts) {
 }

@@ -116,7 +116,7 @@ public final class ConnectionImpl implements Connection {
         this.tokens = new TokenSource(settings.auth(), settings.authRequired(), settings.store(),
                 new AuthContext(settings.uri(), settings.database(), settings.store(), null, settings.events()),
                 "spacetimedb/" + settings.uri().getHost() + ":" + port(settings.uri()) + "/" + settings.database() + "/token",
-                settings.clock(), settings.events(), loop);
+                settings.clock(), settings.events(), loop, settings.lockouts());
     }
 
     /**

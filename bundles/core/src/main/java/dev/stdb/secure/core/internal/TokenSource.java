@@ -1,6 +1,10 @@
 package dev.stdb.secure.core.internal;
 
+import dev.stdb.secure.api.AuthenticationException;
+import dev.stdb.secure.api.ReasonCode;
+import dev.stdb.secure.api.SecureClientException;
 import dev.stdb.secure.api.Secret;
+import dev.stdb.secure.api.anomaly.Finding;
 import dev.stdb.secure.api.audit.Outcome;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventSink;
@@ -12,7 +16,9 @@ import dev.stdb.secure.api.store.CredentialStore;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.time.Duration;
@@ -24,6 +30,14 @@ import java.util.concurrent.TimeUnit;
  * The token a (re)connect presents. With an {@link AuthProvider}, its credential, refreshed once it is due
  * (max(30 s, 5 % of its lifetime) before expiry) with one refresh in flight however many callers ask. Without one,
  * the anonymous token the server minted last time, kept in the credential store so the identity survives restarts.
+ *
+ * <p>Before a credential goes to its provider (acquire or refresh) the {@link Lockouts} are asked: while a THROTTLE
+ * or BLOCK finding is in force for the provider's id, the current credential's subject or this target, the call
+ * fails fast with an {@link AuthenticationException} ({@link ReasonCode#LOCKED_OUT}) saying until when and why, and
+ * an ANOMALY event records the refusal; the identity provider sees nothing. A still-valid credential in hand is
+ * still used. Every failed acquire or refresh is reported as exactly one AUTH_FAILURE event from this source with
+ * the details {@code provider}, {@code target}, {@code operation} ({@code acquire} or {@code refresh}) and, for a
+ * {@link SecureClientException}, {@code reason}: what failed-sign-in detectors count.
  */
 final class TokenSource {
     private final Supplier<AuthProvider> providers;
@@ -34,6 +48,8 @@ final class TokenSource {
     private final Clock clock;
     private final SecurityEventSink events;
     private final ScheduledExecutorService scheduler;
+    private final Lockouts lockouts;
+    private final String target;
     private static final long MAX_DUE_BACKOFF_MS = 60_000;
     private int alreadyDueInARow;
     private Credential current;
@@ -42,8 +58,11 @@ final class TokenSource {
     private CompletableFuture<Credential> inFlight;
 
     TokenSource(Supplier<AuthProvider> providers, boolean required, CredentialStore store, AuthContext context,
-                String storeKey, Clock clock, SecurityEventSink events, ScheduledExecutorService scheduler) {
+                String storeKey, Clock clock, SecurityEventSink events, ScheduledExecutorService scheduler,
+                Lockouts lockouts) {
         this.scheduler = scheduler;
+        this.lockouts = lockouts != null ? lockouts : new Lockouts();
+        this.target = context.target() + "/" + context.database();
         this.providers = providers;
         this.required = required;
         this.store = store;
@@ -121,6 +140,11 @@ final class TokenSource {
             return CompletableFuture.completedFuture(c);
         }
         boolean refresh = c != null && !c.isExpired(clock) || c != null && c.refreshToken().isPresent();
+        Optional<Finding> lock = lockouts.active(Arrays.asList(provider.id(), c != null ? c.subject() : null),
+                target, clock.instant());
+        if (lock.isPresent()) {
+            return refuse(provider, lock.get(), refresh);
+        }
         CompletableFuture<Credential> next = (refresh ? provider.refresh(c, context) : provider.acquire(context))
                 .toCompletableFuture();
         inFlight = next;
@@ -128,12 +152,37 @@ final class TokenSource {
         return next;
     }
 
+    private CompletableFuture<Credential> refuse(AuthProvider provider, Finding lock, boolean refresh) {
+        String until = lock.until() != null ? "until " + lock.until() : "until an operator lifts the block";
+        SecurityEvent.Builder b = SecurityEvent.of(SecurityEventType.ANOMALY, Outcome.FAILURE)
+                .source("dev.stdb.secure.core").principal(lock.principal())
+                .detail("action", "refused").detail("operation", refresh ? "refresh" : "acquire")
+                .detail("provider", provider.id()).detail("target", target)
+                .detail("detector", lock.detector()).detail("severity", lock.severity().name())
+                .detail("response", lock.response().name()).detail("reason", lock.reason());
+        if (lock.until() != null) {
+            b.detail("until", lock.until().toString());
+        }
+        events.emit(b.build());
+        return CompletableFuture.failedFuture(new AuthenticationException(ReasonCode.LOCKED_OUT,
+                "the credential of auth provider " + provider.id() + " is locked out " + until + " by "
+                        + lock.detector() + " (" + lock.reason() + "); it is not sent to the identity provider "
+                        + "before then"));
+    }
+
     private synchronized void settle(AuthProvider provider, Credential fresh, Throwable error, boolean refreshed) {
         inFlight = null;
         if (error != null) {
-            events.emit(SecurityEvent.of(SecurityEventType.AUTH_FAILURE, Outcome.FAILURE)
-                    .source("dev.stdb.secure.core").detail("provider", provider.id())
-                    .detail("error", String.valueOf(error.getMessage())).build());
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            SecurityEvent.Builder b = SecurityEvent.of(SecurityEventType.AUTH_FAILURE, Outcome.FAILURE)
+                    .source("dev.stdb.secure.core").detail("provider", provider.id()).detail("target", target)
+                    .detail("operation", refreshed ? "refresh" : "acquire")
+                    .detail("error", String.valueOf(cause.getMessage()));
+            if (cause instanceof SecureClientException && ((SecureClientException) cause).reason() != null) {
+                b.detail("reason", ((SecureClientException) cause).reason().code());
+            }
+            events.emit(b.build());
             return;
         }
         Credential old = current;
@@ -143,7 +192,7 @@ final class TokenSource {
         }
         events.emit(SecurityEvent.of(refreshed ? SecurityEventType.TOKEN_REFRESHED : SecurityEventType.AUTH_SUCCESS,
                 Outcome.SUCCESS).source("dev.stdb.secure.core").principal(fresh.subject())
-                .detail("provider", provider.id()).detail("token", fresh.token()).build());
+                .detail("provider", provider.id()).detail("target", target).detail("token", fresh.token()).build());
         scheduleRefresh(provider, fresh);
     }
 

@@ -48,7 +48,7 @@ class TokenSourceTest {
         try {
             AuthContext context = new AuthContext(URI.create("ws://127.0.0.1:1"), "db", null, null, e -> { });
             TokenSource tokens = new TokenSource(() -> sameToken, true, new MemoryCredentialStore(), context, "k",
-                    Clock.systemUTC(), e -> { }, scheduler);
+                    Clock.systemUTC(), e -> { }, scheduler, null);
             assertTrue(tokens.token().get(5, TimeUnit.SECONDS).isPresent());
             // without the pause this would be thousands of calls; with it: at 0, +1 s, +2 s (+4 s is past the window)
             Thread.sleep(3500);

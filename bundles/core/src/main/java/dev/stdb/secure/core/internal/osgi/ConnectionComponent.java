@@ -14,6 +14,7 @@ import dev.stdb.secure.core.ReconnectPolicy;
 import dev.stdb.secure.core.internal.ClientSettings;
 import dev.stdb.secure.core.internal.ConnectionImpl;
 import dev.stdb.secure.core.internal.FallbackCredentialStore;
+import dev.stdb.secure.core.internal.Lockouts;
 import dev.stdb.secure.core.internal.RankedServices;
 import dev.stdb.secure.core.internal.events.EventRouter;
 import dev.stdb.secure.protocol.frame.Compression;
@@ -58,13 +59,18 @@ public final class ConnectionComponent {
 
     @Activate
     public ConnectionComponent(BundleContext context, ConnectionConfig config, Map<String, Object> properties) {
-        events = new EventRouter(context.getDataFile("security-event-spool-" + config.name()).toPath());
+        // Findings of the bound detectors go to the lockouts, which the connection asks before it sends a credential.
+        Lockouts lockouts = new Lockouts();
+        events = EventRouter.builder()
+                .spoolDirectory(context.getDataFile("security-event-spool-" + config.name()).toPath())
+                .findingListener(lockouts).build();
         ClientSettings settings = new ClientSettings(URI.create(config.uri()), config.database(), auth::best,
                 !blank(config.auth_target()), new FallbackCredentialStore(stores, events), tls::best,
                 !blank(config.tls_target()), compression(config.compression()),
                 new ReconnectPolicy(config.reconnect_enabled(), Duration.ofMillis(config.reconnect_base_millis()),
                         Duration.ofMillis(config.reconnect_cap_millis()), config.reconnect_max_attempts()),
-                events, Clock.systemUTC(), Duration.ofMillis(config.timeout_millis()), config.token_exchange());
+                events, Clock.systemUTC(), Duration.ofMillis(config.timeout_millis()), config.token_exchange(),
+                lockouts);
         connection = new ConnectionImpl(settings);
         Hashtable<String, Object> serviceProperties = new Hashtable<>();
         serviceProperties.put("name", config.name());
