@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Shows device-code prompts (and the sign-in URL when no browser can be opened) on a console, by default
@@ -20,16 +21,17 @@ import java.util.concurrent.CompletionStage;
  * identity provider itself. Other kinds fail with {@link ReasonCode#MFA_REQUIRED}.
  */
 public final class ConsoleMfaHandler implements MfaHandler {
-    private final PrintStream out;
+    private final Supplier<PrintStream> out;
 
-    /** Prints to {@code System.err}. */
+    /** Prints to {@code System.err}, whichever stream that is when a prompt is shown. */
     public ConsoleMfaHandler() {
-        this(System.err);
+        this.out = () -> System.err;
     }
 
     /** Prints to {@code out}. */
     public ConsoleMfaHandler(PrintStream out) {
-        this.out = Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(out, "out");
+        this.out = () -> out;
     }
 
     @Override
@@ -44,9 +46,10 @@ public final class ConsoleMfaHandler implements MfaHandler {
         if (challenge.expiresIn() != null) {
             b.append(" (valid for ").append(challenge.expiresIn().toSeconds()).append(" s)");
         }
-        synchronized (out) {
-            out.println(b);
-            out.flush();
+        PrintStream stream = out.get();
+        synchronized (stream) {
+            stream.println(b);
+            stream.flush();
         }
         return new CompletableFuture<>();
     }

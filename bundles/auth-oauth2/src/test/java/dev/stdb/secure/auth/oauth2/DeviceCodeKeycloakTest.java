@@ -196,16 +196,25 @@ class DeviceCodeKeycloakTest {
     }
 
     @Test
-    void closingTheProviderEndsASignInThatWaitsForAPerson() throws Exception {
-        CompletableFuture<MfaChallenge> shown = new CompletableFuture<>();
-        MfaHandler nobody = challenge -> {
-            shown.complete(challenge);
-            return new CompletableFuture<>();
-        };
+    void withoutAHandlerTheConsoleShowsTheCodeAndClosingTheProviderEndsTheWait() throws Exception {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
         OAuth2Provider p = device(Keycloak.DEVICE).build();
-        CompletableFuture<Credential> stage = p.acquire(context(nobody, new MemoryStore(), new RecordingEvents()))
-                .toCompletableFuture();
-        shown.get(60, TimeUnit.SECONDS);
+        CompletableFuture<Credential> stage;
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            stage = p.acquire(context(null, new MemoryStore(), new RecordingEvents())).toCompletableFuture();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!captured.toString(java.nio.charset.StandardCharsets.UTF_8).contains("enter the code")) {
+                assertTrue(System.nanoTime() < deadline, "the console showed no device code within 60 s");
+                assertFalse(stage.isDone(), "the sign-in ended before the code was shown");
+                Thread.sleep(50);
+            }
+        } finally {
+            System.setErr(err);
+        }
+        String shown = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(shown.startsWith("[kc-device] To sign in, open " + keycloak.issuer() + "/"), shown);
         p.close();
         OAuth2Exception e = failure(stage);
         assertEquals(ReasonCode.MFA_FAILED, e.reason(), e.getMessage());
