@@ -171,6 +171,38 @@ class AuthorizationCodeKeycloakTest {
     }
 
     @Test
+    void deniedConsentInTheBrowserIsATypedErrorAndNoTokenIsRequested() throws Exception {
+        // a copy of app-pkce that asks for consent, so that alice can say no on Keycloak's consent page
+        Map<String, Object> rep = Map.of("clientId", "app-pkce-consent", "enabled", true, "protocol",
+                "openid-connect", "publicClient", true, "standardFlowEnabled", true, "consentRequired", true,
+                "redirectUris", List.of("http://127.0.0.1/*"),
+                "attributes", Map.of("pkce.code.challenge.method", "S256"));
+        Keycloak.Response created = keycloak.admin("POST", "/clients",
+                com.nimbusds.jose.util.JSONObjectUtils.toJSONString(rep));
+        assertTrue(created.status() == 201 || created.status() == 409, "HTTP " + created.status());
+        List<CompletableFuture<String>> pages = new CopyOnWriteArrayList<>();
+        BrowserLauncher denies = uri -> {
+            CompletableFuture<String> page = CompletableFuture.supplyAsync(() -> chrome.signIn(uri, null, "alice",
+                    ALICE_PASSWORD, false), BROWSER);
+            pages.add(page);
+            return page.thenApply(text -> null);
+        };
+        RecordingEvents events = new RecordingEvents();
+        try (OAuth2Provider p = OAuth2Provider.authorizationCode("app-pkce-consent").id("kc-pkce-consent")
+                .issuer(URI.create(keycloak.issuer())).browserTimeout(Duration.ofSeconds(120)).browserLauncher(denies)
+                .build()) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> p.acquire(context(new MemoryStore(), events)).toCompletableFuture().get(150, TimeUnit.SECONDS));
+            OAuth2Exception refused = assertInstanceOf(OAuth2Exception.class, e.getCause());
+            assertEquals(ReasonCode.MFA_FAILED, refused.reason(), refused.getMessage());
+            assertEquals("access_denied", refused.error());
+            assertEquals(0, p.tokenRequests(), "no token request was made");
+            String page = pages.get(0).get(60, TimeUnit.SECONDS);
+            assertTrue(page.contains("Sign-in not completed"), page);
+        }
+    }
+
+    @Test
     void aForgedStateIsATypedErrorAndNoTokenIsRequested() throws Exception {
         List<Integer> statuses = new CopyOnWriteArrayList<>();
         List<URI> redirects = new CopyOnWriteArrayList<>();

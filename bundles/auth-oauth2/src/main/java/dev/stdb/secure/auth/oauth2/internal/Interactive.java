@@ -306,6 +306,10 @@ public final class Interactive {
                                 + " device sign-in of client " + host.clientId() + " (access_denied); sign in again"
                                 + " and approve it", "access_denied", e.httpStatus(), null));
                         break;
+                    case "invalid_grant":
+                        // some providers forget an expired device code instead of answering expired_token
+                        fail(result, context, host.clock().instant().isBefore(deadline) ? e : expired(e.httpStatus()));
+                        break;
                     default:
                         fail(result, context, e);
                 }
