@@ -5,6 +5,7 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
 import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.ParseException;
@@ -32,7 +33,11 @@ import dev.stdb.secure.api.auth.AuthProvider;
 import dev.stdb.secure.api.auth.Credential;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.api.store.KeyService;
+import dev.stdb.secure.api.auth.MfaHandler;
 import dev.stdb.secure.auth.oauth2.internal.ClientAuthenticator;
+import dev.stdb.secure.auth.oauth2.internal.Grant;
+import dev.stdb.secure.auth.oauth2.internal.IdTokenCheck;
+import dev.stdb.secure.auth.oauth2.internal.Interactive;
 import dev.stdb.secure.auth.oauth2.internal.Discovery;
 import dev.stdb.secure.auth.oauth2.internal.Http;
 import dev.stdb.secure.auth.oauth2.internal.Pem;
@@ -75,8 +80,13 @@ import java.util.logging.Logger;
  * <li><b>Discovery</b>: the issuer's {@code /.well-known/openid-configuration} is fetched on first use and cached for
  * {@link Builder#metadataTtl(Duration)}; its {@code issuer} must equal the configured one. An explicit
  * {@link Builder#tokenEndpoint(URI)} (and {@link Builder#revocationEndpoint(URI)}) overrides discovery.</li>
- * <li><b>acquire</b>: the client credentials grant. A refresh token in the answer is written to
- * {@link AuthContext#store()} under {@link #storeKey()} before the credential is handed out.</li>
+ * <li><b>acquire</b>: the client credentials grant ({@link #clientCredentials}), the device authorization grant
+ * ({@link #deviceCode}: the user code goes to {@link AuthContext#mfa()}, else {@link Builder#mfaHandler}, else a
+ * {@link ConsoleMfaHandler}; the token endpoint is polled on the provider's timer) or the authorization code grant
+ * with PKCE S256 and a one-shot loopback listener ({@link #authorizationCode}, the browser opened by a
+ * {@link BrowserLauncher}). With {@code openid} in scope (the interactive grants' default) the ID token is validated
+ * first. A refresh token in the answer is written to {@link AuthContext#store()} under {@link #storeKey()} before the
+ * credential is handed out.</li>
  * <li><b>refresh</b>: the refresh token grant when the credential has a refresh token, else a new client credentials
  * grant. One request per credential however many callers refresh it at once; they share the answer. The rotated
  * refresh token is stored before the new credential is returned. An {@code invalid_grant} answer re-reads the store
@@ -119,6 +129,15 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
     private final AtomicInteger tokenRequests = new AtomicInteger();
     private volatile AuthContext lastContext;
     private final SecurityEventSink defaultEvents;
+    private final Grant grant;
+    private final Supplier<MfaHandler> mfaHandler;
+    private final MfaHandler consoleHandler = new ConsoleMfaHandler();
+    private final BrowserLauncher browserLauncher;
+    private final int redirectPort;
+    private final Duration browserTimeout;
+    private final java.util.concurrent.ScheduledThreadPoolExecutor scheduler;
+    private final Interactive interactive;
+    private volatile IdTokenCheck idTokens;
 
     private OAuth2Provider(Builder b) {
         this.id = b.id;
@@ -143,11 +162,135 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
             return t;
         });
         this.executor.allowCoreThreadTimeOut(true);
+        this.grant = b.grant;
+        this.mfaHandler = b.mfaHandler;
+        this.browserLauncher = b.browserLauncher;
+        this.redirectPort = b.redirectPort;
+        this.browserTimeout = b.browserTimeout;
+        // Timers only (device-code polls, the browser timeout): the work they start runs on the executor.
+        this.scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "stdb-oauth2-" + id + "-timer-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.interactive = grant.interactive() ? new Interactive(new Interactive.Host() {
+            @Override
+            public String providerId() {
+                return id;
+            }
+
+            @Override
+            public String clientId() {
+                return clientId;
+            }
+
+            @Override
+            public Scope scope() {
+                return scope;
+            }
+
+            @Override
+            public Discovery.Endpoints endpoints() {
+                return discovery.endpoints();
+            }
+
+            @Override
+            public ClientAuthenticator authenticator() {
+                return authenticator;
+            }
+
+            @Override
+            public Duration connectTimeout() {
+                return connectTimeout;
+            }
+
+            @Override
+            public Duration readTimeout() {
+                return readTimeout;
+            }
+
+            @Override
+            public Clock clock() {
+                return clock;
+            }
+
+            @Override
+            public java.util.concurrent.Executor executor() {
+                return executor;
+            }
+
+            @Override
+            public java.util.concurrent.ScheduledExecutorService scheduler() {
+                return scheduler;
+            }
+
+            @Override
+            public MfaHandler mfa(AuthContext context) {
+                return OAuth2Provider.this.mfa(context);
+            }
+
+            @Override
+            public BrowserLauncher launcher() {
+                return browserLauncher;
+            }
+
+            @Override
+            public int redirectPort() {
+                return redirectPort;
+            }
+
+            @Override
+            public Duration browserTimeout() {
+                return browserTimeout;
+            }
+
+            @Override
+            public Credential exchange(AuthorizationGrant authorizationGrant, AuthContext context,
+                    SecurityEventType type, String expectedNonce, boolean idTokenRequired) {
+                return OAuth2Provider.this.exchange(tokenRequest(tokenEndpoint(), authorizationGrant).build(),
+                        context, type, authorizationGrant.getType().getValue(), null, ReasonCode.MFA_FAILED,
+                        expectedNonce, idTokenRequired);
+            }
+
+            @Override
+            public OAuth2Exception refused(ErrorObject error, String what, ReasonCode reason) {
+                return OAuth2Provider.this.refused(error, what, reason);
+            }
+
+            @Override
+            public void failed(AuthContext context, RuntimeException e) {
+                OAuth2Provider.this.failed(context, "acquire", e);
+            }
+
+            @Override
+            public void emit(AuthContext context, SecurityEvent.Builder event) {
+                OAuth2Provider.this.emit(context, event);
+            }
+        }) : null;
     }
 
     /** Starts a provider that signs in with the client credentials grant as {@code clientId}. */
     public static Builder clientCredentials(String clientId) {
-        return new Builder(clientId);
+        return new Builder(clientId, Grant.CLIENT_CREDENTIALS);
+    }
+
+    /**
+     * Starts a provider that signs a person in with the device authorization grant (RFC 8628) as {@code clientId}
+     * (a public client unless a secret or key is set): the user code and verification URI are shown through the
+     * {@link dev.stdb.secure.api.auth.MfaHandler}; the provider polls the token endpoint until the person approved.
+     */
+    public static Builder deviceCode(String clientId) {
+        return new Builder(clientId, Grant.DEVICE_CODE);
+    }
+
+    /**
+     * Starts a provider that signs a person in with the authorization code grant, PKCE S256 and a loopback redirect
+     * (RFC 8252) as {@code clientId}: a one-shot listener on {@code http://127.0.0.1:<port>/callback} receives the
+     * code, which is exchanged with the PKCE verifier; the ID token is validated when {@code openid} is in scope.
+     */
+    public static Builder authorizationCode(String clientId) {
+        return new Builder(clientId, Grant.AUTHORIZATION_CODE);
     }
 
     @Override
@@ -179,7 +322,28 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
     public CompletionStage<Credential> acquire(AuthContext context) {
         Objects.requireNonNull(context, "context");
         lastContext = context;
-        return async(() -> clientCredentialsGrant(context, SecurityEventType.TOKEN_ISSUED), context, "acquire");
+        return newGrant(context, SecurityEventType.TOKEN_ISSUED);
+    }
+
+    /** The grant's sign-in: client credentials on the executor; the interactive grants through {@link Interactive}. */
+    private CompletableFuture<Credential> newGrant(AuthContext context, SecurityEventType type) {
+        switch (grant) {
+            case DEVICE_CODE:
+                return interactive.deviceCode(context, type);
+            case AUTHORIZATION_CODE:
+                return interactive.authorizationCode(context, type);
+            default:
+                return async(() -> clientCredentialsGrant(context, type), context, "acquire");
+        }
+    }
+
+    /** The handler for {@code context}: its own, else the builder's (a bound service), else the console. */
+    private MfaHandler mfa(AuthContext context) {
+        if (context != null && context.mfa() != null) {
+            return context.mfa();
+        }
+        MfaHandler h = mfaHandler == null ? null : mfaHandler.get();
+        return h != null ? h : consoleHandler;
     }
 
     @Override
@@ -197,7 +361,12 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
         });
         if (started[0] != null) {
             CompletableFuture<Credential> f = started[0];
-            async(() -> refreshNow(current, context), context, "refresh").whenComplete((fresh, error) -> {
+            // refreshNow answers null when only a new sign-in helps (interactive grants without a usable refresh
+            // token): that runs outside the executor, since it waits for a person.
+            async(() -> refreshNow(current, context), context, "refresh")
+                    .thenCompose(fresh -> fresh != null ? CompletableFuture.completedFuture(fresh)
+                            : newGrant(context, SecurityEventType.TOKEN_REFRESHED))
+                    .whenComplete((fresh, error) -> {
                 refreshing.remove(current, f);
                 if (error != null) {
                     f.completeExceptionally(unwrap(error));
@@ -222,6 +391,10 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
     /** Stops the provider's threads; stages in progress complete exceptionally. */
     @Override
     public void close() {
+        if (interactive != null) {
+            interactive.close();
+        }
+        scheduler.shutdownNow();
         executor.shutdownNow();
     }
 
@@ -230,7 +403,7 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
     private Credential refreshNow(Credential current, AuthContext context) {
         Optional<Secret> refreshToken = current.refreshToken().filter(s -> !s.isDestroyed());
         if (refreshToken.isEmpty()) {
-            return clientCredentialsGrant(context, SecurityEventType.TOKEN_REFRESHED);
+            return grantAgain(context);
         }
         // A newer refresh token in the store (another process sharing it rotated ours) goes first: presenting the
         // rotated-out one would be a reuse, which providers may punish by ending the session.
@@ -266,7 +439,7 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
                 stored.ifPresent(Secret::destroy);
             }
             if (reacquireOnInvalidGrant) {
-                return clientCredentialsGrant(context, SecurityEventType.TOKEN_REFRESHED);
+                return grantAgain(context);
             }
             newer.ifPresent(Secret::destroy);
             throw new OAuth2Exception(ReasonCode.RELOGIN_REQUIRED, "the identity provider refused the refresh token"
@@ -276,10 +449,22 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
         }
     }
 
+    /** A new client credentials grant now, or null: an interactive grant must sign the person in again. */
+    private Credential grantAgain(AuthContext context) {
+        return grant == Grant.CLIENT_CREDENTIALS ? clientCredentialsGrant(context, SecurityEventType.TOKEN_REFRESHED)
+                : null;
+    }
+
+    /** A token request authenticated as configured; a public client sends its client_id only. */
+    private TokenRequest.Builder tokenRequest(URI endpoint, AuthorizationGrant authorizationGrant) {
+        return authenticator.isPublic()
+                ? new TokenRequest.Builder(endpoint, authenticator.clientId(), authorizationGrant)
+                : new TokenRequest.Builder(endpoint, authenticator.authenticate(endpoint), authorizationGrant);
+    }
+
     private Credential clientCredentialsGrant(AuthContext context, SecurityEventType type) {
         URI endpoint = tokenEndpoint();
-        TokenRequest.Builder request = new TokenRequest.Builder(endpoint, authenticator.authenticate(endpoint),
-                new ClientCredentialsGrant());
+        TokenRequest.Builder request = tokenRequest(endpoint, new ClientCredentialsGrant());
         if (scope != null) {
             request.scope(scope);
         }
@@ -292,14 +477,23 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
     private Credential refreshGrant(Secret refreshToken, AuthContext context) {
         URI endpoint = tokenEndpoint();
         RefreshToken rt = new RefreshToken(refreshToken.withChars(String::new));
-        TokenRequest.Builder request = new TokenRequest.Builder(endpoint, authenticator.authenticate(endpoint),
-                new RefreshTokenGrant(rt));
+        TokenRequest.Builder request = tokenRequest(endpoint, new RefreshTokenGrant(rt));
         return exchange(request.build(), context, SecurityEventType.TOKEN_REFRESHED, "refresh_token", refreshToken,
                 ReasonCode.REFRESH_FAILED);
     }
 
     private Credential exchange(TokenRequest tokenRequest, AuthContext context, SecurityEventType type, String grant,
             Secret previousRefresh, ReasonCode refusedReason) {
+        return exchange(tokenRequest, context, type, grant, previousRefresh, refusedReason, null, false);
+    }
+
+    /**
+     * Sends {@code tokenRequest}. With {@code openid} in scope, an ID token in the answer is validated (nonce
+     * {@code expectedNonce} when not null) before anything is stored or handed out; {@code idTokenRequired} makes
+     * its absence an error.
+     */
+    private Credential exchange(TokenRequest tokenRequest, AuthContext context, SecurityEventType type, String grant,
+            Secret previousRefresh, ReasonCode refusedReason, String expectedNonce, boolean idTokenRequired) {
         HTTPRequest http = tokenRequest.toHTTPRequest();
         http.setConnectTimeout((int) connectTimeout.toMillis());
         http.setReadTimeout((int) readTimeout.toMillis());
@@ -329,6 +523,9 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
         AccessTokenResponse ok = parsed.toSuccessResponse();
         AccessToken accessToken = ok.getTokens().getAccessToken();
         RefreshToken rotated = ok.getTokens().getRefreshToken();
+        if (grant.equals(Grant.AUTHORIZATION_CODE.value()) || grant.equals("urn:ietf:params:oauth:grant-type:device_code")) {
+            checkIdToken(ok, accessToken, expectedNonce, idTokenRequired);
+        }
         Secret refresh = rotated != null ? Secret.ofString(rotated.getValue())
                 : previousRefresh != null ? copy(previousRefresh) : null;
         if (rotated != null) {
@@ -341,6 +538,36 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
         return credential;
     }
 
+    private void checkIdToken(AccessTokenResponse ok, AccessToken accessToken, String expectedNonce,
+            boolean required) {
+        if (scope == null || !scope.contains("openid")) {
+            return;
+        }
+        Object idToken = ok.getCustomParameters().get("id_token");
+        if (!(idToken instanceof String)) {
+            if (required) {
+                throw new OAuth2Exception(ReasonCode.TOKEN_INVALID, "the identity provider answered the openid sign-in"
+                        + " of client " + clientId + " without an ID token", null, 0, null);
+            }
+            return;
+        }
+        idTokens().validate((String) idToken, expectedNonce, accessToken.getValue());
+    }
+
+    private IdTokenCheck idTokens() {
+        IdTokenCheck check = idTokens;
+        if (check == null) {
+            URI jwks = discovery.endpoints().jwks();
+            if (jwks == null) {
+                throw new ConfigurationException("issuer: the discovery document of " + issuer + " has no jwks_uri;"
+                        + " ID tokens cannot be validated (leave openid out of scope to skip them)");
+            }
+            check = new IdTokenCheck(issuer, clientId, jwks, connectTimeout, readTimeout);
+            idTokens = check;
+        }
+        return check;
+    }
+
     private OAuth2Exception refused(ErrorObject error, String grant, ReasonCode refusedReason) {
         String code = error == null || error.getCode() == null ? "unknown_error" : error.getCode();
         int status = error == null ? 0 : error.getHTTPStatusCode();
@@ -349,7 +576,7 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
         if ("invalid_client".equals(code) || "unauthorized_client".equals(code)) {
             reason = ReasonCode.INVALID_CREDENTIALS;
             advice = "check the client id, the client secret or key, and the client authentication method ("
-                    + authenticator.method().value() + ")";
+                    + authMethod() + ")";
         } else if (status >= 500 || "temporarily_unavailable".equals(code) || "server_error".equals(code)) {
             reason = ReasonCode.IDP_UNREACHABLE;
             advice = "the identity provider has a problem; the request is retried later";
@@ -369,7 +596,9 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
         refresh.ifPresent(s -> tokens.add(new RefreshToken(s.withChars(String::new))));
         tokens.add(new BearerAccessToken(credential.token().withChars(String::new)));
         for (Token token : tokens) {
-            HTTPRequest http = new TokenRevocationRequest(endpoint, authenticator.authenticate(endpoint), token)
+            HTTPRequest http = (authenticator.isPublic()
+                    ? new TokenRevocationRequest(endpoint, authenticator.clientId(), token)
+                    : new TokenRevocationRequest(endpoint, authenticator.authenticate(endpoint), token))
                     .toHTTPRequest();
             http.setConnectTimeout((int) connectTimeout.toMillis());
             http.setReadTimeout((int) readTimeout.toMillis());
@@ -555,7 +784,11 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
     @Override
     public String toString() {
         return "OAuth2Provider[id=" + id + ", client=" + clientId + ", issuer=" + issuer + ", tokenEndpoint="
-                + tokenEndpoint + ", auth=" + authenticator.method().value() + "]";
+                + tokenEndpoint + ", grant=" + grant.value() + ", auth=" + authMethod() + "]";
+    }
+
+    private String authMethod() {
+        return authenticator.isPublic() ? "none" : authenticator.method().value();
     }
 
     /** Collects the configuration of an {@link OAuth2Provider}. */
@@ -574,12 +807,55 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
         private boolean reacquireOnInvalidGrant;
         private Clock clock = Clock.systemUTC();
         private SecurityEventSink events;
+        private final Grant grant;
+        private Supplier<MfaHandler> mfaHandler;
+        private BrowserLauncher browserLauncher;
+        private int redirectPort;
+        private Duration browserTimeout = Duration.ofMinutes(5);
 
-        private Builder(String clientId) {
+        private Builder(String clientId, Grant grant) {
             if (clientId == null || clientId.isBlank()) {
                 throw new ConfigurationException("client.id: required");
             }
             this.clientId = clientId.trim();
+            this.grant = grant;
+        }
+
+        /**
+         * Who shows device codes (and the sign-in URL when no browser opens) when the {@link AuthContext} brings no
+         * {@link MfaHandler}: the core's connections bring none. Default: a {@link ConsoleMfaHandler} on System.err.
+         */
+        public Builder mfaHandler(MfaHandler handler) {
+            Objects.requireNonNull(handler, "handler");
+            this.mfaHandler = () -> handler;
+            return this;
+        }
+
+        /** As {@link #mfaHandler(MfaHandler)}, looked up for each sign-in (a dynamic service); null answers mean none. */
+        public Builder mfaHandler(Supplier<MfaHandler> handler) {
+            this.mfaHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Opens the authorization URL (authorization code grant); default: the desktop browser, else the prompt. */
+        public Builder browserLauncher(BrowserLauncher launcher) {
+            this.browserLauncher = Objects.requireNonNull(launcher, "launcher");
+            return this;
+        }
+
+        /** The loopback listener's port ({@code redirect.port}); 0, the default, picks a free one per sign-in. */
+        public Builder redirectPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new ConfigurationException("redirect.port: " + port + " is not a port (0 picks a free one)");
+            }
+            this.redirectPort = port;
+            return this;
+        }
+
+        /** How long the authorization code grant waits for the browser's redirect; default 5 min. */
+        public Builder browserTimeout(Duration timeout) {
+            this.browserTimeout = positive(timeout, "browserTimeout");
+            return this;
         }
 
         /** The provider id ({@code provider.id}); default {@code oauth2}. */
@@ -724,6 +1000,19 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
 
         /** @throws ConfigurationException naming what is missing */
         public OAuth2Provider build() {
+            if (grant.interactive()) {
+                if (issuer == null) {
+                    throw new ConfigurationException("issuer: required with grant=" + grant.value() + " (its"
+                            + " discovery names the " + (grant == Grant.DEVICE_CODE ? "device authorization"
+                            : "authorization") + " endpoint and the keys of its ID tokens)");
+                }
+                if (authenticator == null) {
+                    authenticator = ClientAuthenticator.none(clientId); // a public client, as native apps are
+                }
+                if (scope.isEmpty()) {
+                    scope.add("openid");
+                }
+            }
             if (issuer == null && tokenEndpoint == null) {
                 throw new ConfigurationException("issuer or token.endpoint: one is required");
             }

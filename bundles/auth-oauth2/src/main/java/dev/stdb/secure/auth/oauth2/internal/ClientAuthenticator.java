@@ -37,12 +37,36 @@ public abstract class ClientAuthenticator {
         this.clientId = new ClientID(clientId);
     }
 
+    /** The method, or null for a public client. */
     public ClientAuth method() {
         return method;
     }
 
-    /** The authentication for a request to {@code endpoint} (the assertion's audience). */
+    /**
+     * The authentication for a request to {@code endpoint} (the assertion's audience); null for a public client,
+     * which sends only its {@link #clientId()}.
+     */
     public abstract ClientAuthentication authenticate(URI endpoint);
+
+    /** The client id, as Nimbus wants it. */
+    public ClientID clientId() {
+        return clientId;
+    }
+
+    /** Whether this is a public client ({@code none}): no secret, no key. */
+    public boolean isPublic() {
+        return method == null;
+    }
+
+    /** A public client (token_endpoint_auth_method {@code none}), as native apps and devices are (RFC 8252 8.4). */
+    public static ClientAuthenticator none(String clientId) {
+        return new ClientAuthenticator(null, clientId) {
+            @Override
+            public ClientAuthentication authenticate(URI endpoint) {
+                return null;
+            }
+        };
+    }
 
     /** client_secret_basic or client_secret_post; {@code secret} returns a new Secret per call, destroyed here. */
     public static ClientAuthenticator secret(ClientAuth method, String clientId, Supplier<Secret> secret) {

@@ -25,8 +25,18 @@ import java.util.logging.Logger;
 public final class Discovery {
     private static final Logger LOG = Logger.getLogger(Discovery.class.getName());
 
-    /** What the provider uses of the metadata. */
-    public record Endpoints(URI token, URI revocation) {
+    /**
+     * What the provider uses of the metadata; all but {@code token} may be null when the provider announces none.
+     *
+     * @param deviceAuthorization RFC 8628 device authorization endpoint
+     * @param authorization       the authorization endpoint (authorization code grant)
+     * @param jwks                the issuer's JWKS, for ID token signatures
+     */
+    public record Endpoints(URI token, URI revocation, URI deviceAuthorization, URI authorization, URI jwks) {
+        /** Token and revocation endpoints only. */
+        public Endpoints(URI token, URI revocation) {
+            this(token, revocation, null, null, null);
+        }
     }
 
     private final String issuer;
@@ -115,6 +125,8 @@ public final class Discovery {
         if (metadata.getTokenEndpointURI() == null) {
             throw new ConfigurationException("issuer: the discovery document at " + url + " has no token_endpoint");
         }
-        return new Endpoints(metadata.getTokenEndpointURI(), metadata.getRevocationEndpointURI());
+        return new Endpoints(metadata.getTokenEndpointURI(), metadata.getRevocationEndpointURI(),
+                metadata.getDeviceAuthorizationEndpointURI(), metadata.getAuthorizationEndpointURI(),
+                metadata.getJWKSetURI());
     }
 }

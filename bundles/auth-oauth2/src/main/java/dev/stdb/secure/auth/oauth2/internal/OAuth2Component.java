@@ -5,6 +5,7 @@ import dev.stdb.secure.api.Secret;
 import dev.stdb.secure.api.auth.AuthContext;
 import dev.stdb.secure.api.auth.AuthProvider;
 import dev.stdb.secure.api.auth.Credential;
+import dev.stdb.secure.api.auth.MfaHandler;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.api.store.KeyService;
 import dev.stdb.secure.auth.oauth2.ClientAuth;
@@ -13,7 +14,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.osgi.service.component.annotations.Activate;
@@ -54,6 +54,11 @@ public final class OAuth2Component implements AuthProvider {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile KeyService keyService;
 
+    /** Shows device codes (and the sign-in URL when no browser opens) for the interactive grants; may come and go. */
+    @Reference(name = "mfa", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile MfaHandler mfa;
+
     private final OAuth2Provider provider;
 
     @Activate
@@ -63,22 +68,34 @@ public final class OAuth2Component implements AuthProvider {
 
     /** For tests: the environment is injected. */
     OAuth2Component(OAuth2Config config, Function<String, String> env) {
-        this.provider = build(config, env, () -> store, () -> keyService);
+        this.provider = build(config, env, () -> store, () -> keyService, () -> mfa);
     }
 
     static OAuth2Provider build(OAuth2Config config, Function<String, String> env,
-            java.util.function.Supplier<CredentialStore> stores, java.util.function.Supplier<KeyService> keys) {
-        if (!"client_credentials".equals(config.grant().trim().toLowerCase(Locale.ROOT))) {
-            throw new ConfigurationException("grant: '" + config.grant() + "' is not supported yet; use"
-                    + " client_credentials");
+            java.util.function.Supplier<CredentialStore> stores, java.util.function.Supplier<KeyService> keys,
+            java.util.function.Supplier<MfaHandler> mfa) {
+        Grant grant = Grant.parse(config.grant(), "grant");
+        if (config.redirect_port() < 0 || config.redirect_port() > 65535) {
+            throw new ConfigurationException("redirect.port: " + config.redirect_port() + " is not a port (0 picks a"
+                    + " free one)");
         }
-        OAuth2Provider.Builder b = OAuth2Provider.clientCredentials(config.client_id())
+        if (config.browser_timeout_seconds() < 1) {
+            throw new ConfigurationException("browser.timeout.seconds: " + config.browser_timeout_seconds()
+                    + " must be at least 1");
+        }
+        OAuth2Provider.Builder b = (grant == Grant.DEVICE_CODE ? OAuth2Provider.deviceCode(config.client_id())
+                : grant == Grant.AUTHORIZATION_CODE ? OAuth2Provider.authorizationCode(config.client_id())
+                : OAuth2Provider.clientCredentials(config.client_id()))
                 .id(config.provider_id().trim())
                 .scope(config.scope()).audience(config.audience())
                 .connectTimeout(Duration.ofMillis(config.connect_timeout_ms()))
                 .readTimeout(Duration.ofMillis(config.read_timeout_ms()))
                 .metadataTtl(Duration.ofSeconds(config.metadata_ttl_seconds()))
                 .reacquireOnInvalidGrant(config.reacquire_on_invalid_grant());
+        if (grant.interactive()) {
+            b.mfaHandler(mfa).redirectPort(config.redirect_port())
+                    .browserTimeout(Duration.ofSeconds(config.browser_timeout_seconds()));
+        }
         if (!config.issuer().isBlank()) {
             b.issuer(uri(config.issuer(), "issuer"));
         }
@@ -123,10 +140,10 @@ public final class OAuth2Component implements AuthProvider {
                 }
                 return s.read(key).orElse(null);
             });
-        } else {
+        } else if (!grant.interactive()) {
             throw new ConfigurationException("client.secret.env or client.secret.store.key: one is required with"
                     + " client.auth=" + method.value());
-        }
+        } // else: an interactive grant without a secret or key is a public client
         return b.build();
     }
 

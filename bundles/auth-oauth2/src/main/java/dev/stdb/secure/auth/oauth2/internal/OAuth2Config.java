@@ -62,14 +62,26 @@ public @interface OAuth2Config {
             description = "Default RS256 for RSA keys, ES256 for EC keys.")
     String private_key_algorithm() default "";
 
-    @AttributeDefinition(name = "Scopes", required = false)
+    @AttributeDefinition(name = "Scopes", required = false,
+            description = "Default: none for client_credentials, openid for device_code and authorization_code.")
     String[] scope() default {};
 
     @AttributeDefinition(name = "Audiences", required = false, description = "Sent as audience parameters.")
     String[] audience() default {};
 
-    @AttributeDefinition(name = "Grant", description = "client_credentials (more grants later).")
+    @AttributeDefinition(name = "Grant", description = "client_credentials, device_code (RFC 8628: the user code is"
+            + " shown through the bound MfaHandler, else on the console) or authorization_code (PKCE S256 with a"
+            + " loopback redirect on 127.0.0.1). The interactive grants are public clients unless a secret or key"
+            + " is configured, and default to scope openid.")
     String grant() default "client_credentials";
+
+    @AttributeDefinition(name = "Loopback redirect port", min = "0", max = "65535",
+            description = "authorization_code: port of http://127.0.0.1:<port>/callback; 0 picks a free one.")
+    int redirect_port() default 0;
+
+    @AttributeDefinition(name = "Browser timeout (s)", min = "1",
+            description = "authorization_code: how long to wait for the browser's redirect.")
+    int browser_timeout_seconds() default 300;
 
     @AttributeDefinition(name = "Re-acquire when the refresh token is refused",
             description = "false: fail with auth.relogin_required; true: make a new client credentials grant.")
@@ -94,4 +106,9 @@ public @interface OAuth2Config {
             description = "LDAP filter selecting the KeyService that signs client assertions.")
     // No default, for the same reason.
     String key_service_target();
+
+    @AttributeDefinition(name = "MfaHandler filter", required = false,
+            description = "LDAP filter selecting the MfaHandler that shows device codes; none bound: the console.")
+    // No default, for the same reason.
+    String mfa_target();
 }

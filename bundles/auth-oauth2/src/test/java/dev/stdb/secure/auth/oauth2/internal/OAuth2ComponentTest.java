@@ -103,6 +103,62 @@ class OAuth2ComponentTest {
     }
 
     @Test
+    void interactiveGrantsArePublicClientsWithOpenidByDefault() {
+        for (String grant : new String[] {"device_code", "authorization_code", " Device_Code "}) {
+            Map<String, Object> m = base();
+            m.remove("client.secret.env");
+            m.put("grant", grant);
+            OAuth2Component c = component(m, Map.of());
+            try {
+                String s = c.provider().toString();
+                assertTrue(s.contains("grant=" + grant.trim().toLowerCase(java.util.Locale.ROOT)), s);
+                assertTrue(s.contains("auth=none"), s);
+            } finally {
+                c.deactivate();
+            }
+        }
+    }
+
+    @Test
+    void interactiveSettingsAreCheckedAndNamed() {
+        Map<String, Object> port = base();
+        port.put("grant", "authorization_code");
+        port.put("redirect.port", 70000);
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> component(port, Map.of()));
+        assertTrue(e.getMessage().contains("redirect.port"), e.getMessage());
+
+        Map<String, Object> negative = base();
+        negative.put("grant", "authorization_code");
+        negative.put("redirect.port", -1);
+        assertTrue(assertThrows(ConfigurationException.class, () -> component(negative, Map.of()))
+                .getMessage().contains("redirect.port"));
+
+        Map<String, Object> timeout = base();
+        timeout.put("grant", "authorization_code");
+        timeout.put("browser.timeout.seconds", 0);
+        e = assertThrows(ConfigurationException.class, () -> component(timeout, Map.of()));
+        assertTrue(e.getMessage().contains("browser.timeout.seconds"), e.getMessage());
+
+        Map<String, Object> grant = base();
+        grant.put("grant", "implicit");
+        e = assertThrows(ConfigurationException.class, () -> component(grant, Map.of("STDB_TEST_SECRET", SECRET)));
+        assertTrue(e.getMessage().contains("grant") && e.getMessage().contains("device_code"), e.getMessage());
+
+        Map<String, Object> noIssuer = base();
+        noIssuer.remove("issuer");
+        noIssuer.put("token.endpoint", "https://idp.example/token");
+        noIssuer.put("grant", "device_code");
+        e = assertThrows(ConfigurationException.class, () -> component(noIssuer, Map.of("STDB_TEST_SECRET", SECRET)));
+        assertTrue(e.getMessage().contains("issuer: required with grant=device_code"), e.getMessage());
+
+        // client_credentials still needs a secret or key
+        Map<String, Object> cc = base();
+        cc.remove("client.secret.env");
+        assertTrue(assertThrows(ConfigurationException.class, () -> component(cc, Map.of()))
+                .getMessage().contains("client.secret"));
+    }
+
+    @Test
     void pemThatIsNotAKeyIsAConfigurationErrorWithoutItsContent(@TempDir Path dir) throws Exception {
         Path pem = dir.resolve("key.pem");
         Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\nbm90LWEta2V5LXNlY3JldA==\n-----END PRIVATE KEY-----\n");
