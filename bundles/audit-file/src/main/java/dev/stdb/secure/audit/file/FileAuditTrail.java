@@ -71,6 +71,7 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
     private long segmentSize;
     private long durableSegmentSize;
     private Instant segmentOpened;
+    private final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
 
     /** Chain position: last record's sequence and hash, event records since the last checkpoint and its time. */
     private record State(long seq, String hash, long eventsSince, Instant lastCheckpoint, boolean needCheckpoint) {
@@ -108,6 +109,18 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
 
     public static Builder builder(Path directory) {
         return new Builder(directory);
+    }
+
+    /** How many batches were written and forced to disk so far: with concurrent publishers, fewer than records. */
+    public long syncs() {
+        return syncs.get();
+    }
+
+    /** Sequence number of the newest record appended, durable or not (tests). */
+    long headSequence() {
+        synchronized (lock) {
+            return head == null ? 0 : head.seq;
+        }
     }
 
     /** The directory holding the segments. */
@@ -312,6 +325,7 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
                 channel.write(buf);
             }
             channel.force(false);
+            syncs.incrementAndGet();
             segmentSize += bytes.length;
             durableSegmentSize = segmentSize;
             return null;
