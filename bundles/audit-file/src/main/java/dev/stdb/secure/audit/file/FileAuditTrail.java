@@ -485,20 +485,28 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
 
     @Override
     public VerificationResult verify(Instant from, Instant to) throws AuditException {
-        return verifyDetailed().toResult();
+        return verifyDetailed(from, to).toResult();
+    }
+
+    /** {@link #verifyDetailed(Instant, Instant)} of the whole trail. */
+    public Verification verifyDetailed() throws AuditException {
+        return verifyDetailed(null, null);
     }
 
     /**
      * Verifies the whole chain against this writer's acknowledged head: besides what an offline check finds, any
-     * acknowledged record missing from the end is reported as {@link Verification.Kind#TRUNCATED}.
+     * acknowledged record missing from the end is reported as {@link Verification.Kind#TRUNCATED}. The whole chain is
+     * always checked (a record is only proven together with everything before it); {@code from} (inclusive) and
+     * {@code to} (exclusive), either null, limit which records are counted in {@link Verification#recordsChecked()}.
      */
-    public Verification verifyDetailed() throws AuditException {
+    public Verification verifyDetailed(Instant from, Instant to) throws AuditException {
         Verifier.Head live;
         synchronized (lock) {
             live = durable == null ? null : new Verifier.Head(durable.seq, durable.hash);
         }
         try {
-            return new Verifier(segments(), verifyKey(), signer == null ? 0 : everyRecords, live).verify();
+            return new Verifier(segments(), verifyKey(), signer == null ? 0 : everyRecords, live).range(from, to)
+                    .verify();
         } catch (IOException e) {
             throw new AuditException(ReasonCode.AUDIT_SINK_UNAVAILABLE, "cannot read the audit trail in "
                     + directory + ": " + e, e);

@@ -56,7 +56,8 @@
  * of an older segment when the next segment continues the chain from the last complete record. At rest, whole
  * records removed from the end of the newest segment after its last checkpoint cannot be told from records never
  * written; a live trail ({@link dev.stdb.secure.audit.file.FileAuditTrail#verify}) knows its acknowledged head and
- * reports them as TRUNCATED. Verification checks the whole chain whatever the time range asked for.
+ * reports them as TRUNCATED. Verification checks the whole chain whatever the time range asked for; the range only limits which records are
+ * counted as checked.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("0.1.0")

@@ -62,6 +62,10 @@ class RoundTripTest {
             VerificationResult r = trail.verify(null, null);
             assertTrue(r.intact(), r.toString());
             assertEquals(21 + 4, r.recordsChecked()); // 21 events, a checkpoint after every 5
+            // events 0..19 are at t0 + i s; the odd one in 2026-02; checkpoints carry the writer's (real) time
+            VerificationResult ranged = trail.verify(t0.plusSeconds(2), t0.plusSeconds(7));
+            assertTrue(ranged.intact());
+            assertEquals(5, ranged.recordsChecked());
         }
         Verification atRest = FileAuditTrail.verifyAtRest(dir, keys.getPublic(), 5);
         assertTrue(atRest.intact(), atRest.toString());
