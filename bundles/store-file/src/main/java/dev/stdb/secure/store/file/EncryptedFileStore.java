@@ -51,7 +51,8 @@ import javax.crypto.spec.SecretKeySpec;
  * and see a complete file; writes, deletes and rotations take an exclusive lock (a lock file for other processes, a
  * lock per directory within this JVM) around read-modify-write and replace the file atomically.
  *
- * <p>Failures are {@link CredentialStoreException}s: {@link ReasonCode#STORE_LOCKED} for a wrong passphrase or key,
+ * <p>Failures are {@link CredentialStoreException}s: {@link ReasonCode#STORE_LOCKED} for a wrong passphrase or key
+ * (or key source), a locked keyring or a missing keyring entry,
  * {@link ReasonCode#STORE_TAMPERED} naming the entry (or the header, or the file) that fails its integrity check,
  * {@link ReasonCode#STORE_PERMISSIONS} naming a path and its mode, {@link ReasonCode#STORE_UNAVAILABLE} for I/O.
  * An entry that verifies can be read even when another entry has been tampered with; writes are refused until the
@@ -110,7 +111,7 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
         return new Builder(dir);
     }
 
-    /** Options of {@link EncryptedFileStore}; exactly one of passphrase or key service is required. */
+    /** Options of {@link EncryptedFileStore}; exactly one of passphrase, key service or key store is required. */
     public static final class Builder {
         private final Path dir;
         private String id = "file";
@@ -118,6 +119,8 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
         private Secret heldPassphrase;
         private KeyService keyService;
         private String keyAlias;
+        private CredentialStore keyStore;
+        private String keyEntry;
         private StoreFormat.Argon2 argon2 = new StoreFormat.Argon2(DEFAULT_ARGON2_MEMORY_KIB,
                 DEFAULT_ARGON2_ITERATIONS, DEFAULT_ARGON2_PARALLELISM);
         private SecurityEventSink events;
@@ -144,6 +147,7 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
             this.passphrase = Objects.requireNonNull(passphrase, "passphrase");
             this.heldPassphrase = null;
             this.keyService = null;
+            this.keyStore = null;
             return this;
         }
 
@@ -156,6 +160,7 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
             this.passphrase = () -> copy(copy);
             this.heldPassphrase = copy;
             this.keyService = null;
+            this.keyStore = null;
             return this;
         }
 
@@ -167,6 +172,25 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
             }
             this.keyAlias = alias;
             this.passphrase = null;
+            this.keyStore = null;
+            return this;
+        }
+
+        /**
+         * The data key is wrapped (AES-256-GCM) under a random 256-bit key-encryption key kept as entry {@code entry}
+         * of {@code store}: in practice the OS keyring ({@code KeyringCredentialStore}), but any store will do. The
+         * entry is created when the store file is created (or rotated to this source) if it does not exist, and only
+         * read after that. A locked or unreachable keyring fails opening with its own reason code
+         * ({@link ReasonCode#STORE_LOCKED}, {@link ReasonCode#STORE_UNAVAILABLE}); there is no fallback.
+         */
+        public Builder keyStore(CredentialStore store, String entry) {
+            this.keyStore = Objects.requireNonNull(store, "store");
+            if (entry == null || entry.isBlank()) {
+                throw new IllegalArgumentException("entry must not be blank");
+            }
+            this.keyEntry = entry;
+            this.passphrase = null;
+            this.keyService = null;
             return this;
         }
 
@@ -208,12 +232,14 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
          */
         public EncryptedFileStore open() throws CredentialStoreException {
             KeySource source;
-            if (keyService != null) {
+            if (keyStore != null) {
+                source = KeySource.keyStore(keyStore, keyEntry);
+            } else if (keyService != null) {
                 source = KeySource.keyService(keyService, keyAlias);
             } else if (passphrase != null) {
                 source = KeySource.passphrase(passphrase, argon2);
             } else {
-                throw new IllegalStateException("a passphrase or a KeyService is required (a passphrase Secret"
+                throw new IllegalStateException("a passphrase, a KeyService or a key store is required (a passphrase Secret"
                         + " given to the builder goes to the one store it opens)");
             }
             EncryptedFileStore store = new EncryptedFileStore(this, source);
@@ -276,7 +302,7 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
                 byte[] dk = Crypto.random(Crypto.KEY);
                 try {
                     SecretKeySpec spec = Crypto.aesKey(dk);
-                    StoreFormat.Header header = keySource.newHeader(dk, spec);
+                    StoreFormat.Header header = keySource.newHeader(dk, spec, where());
                     Files2.replaceAtomically(file, StoreFormat.encode(header, List.of(), d -> Crypto.mac(spec, d)));
                     keys = new Keys(header, spec);
                 } finally {
@@ -397,7 +423,10 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
         requireIntact(load());
     }
 
-    /** New data key (and, with a passphrase, a new salt) under the same passphrase or KeyService key. */
+    /**
+     * New data key (and, with a passphrase, a new salt) under the same passphrase, KeyService key or keyring
+     * key-encryption key (which is kept).
+     */
     public void rotateKey() throws CredentialStoreException {
         rotate(keySource);
     }
@@ -427,6 +456,19 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
     }
 
     /**
+     * Re-encrypts every entry under a new data key wrapped under the key-encryption key in entry {@code entry} of
+     * {@code keyStore} (created there if missing); see {@link Builder#keyStore}. From then on the store opens with
+     * that key store only.
+     */
+    public void rotateKeyStore(CredentialStore keyStore, String entry) throws CredentialStoreException {
+        Objects.requireNonNull(keyStore, "keyStore");
+        if (entry == null || entry.isBlank()) {
+            throw new IllegalArgumentException("entry must not be blank");
+        }
+        rotate(KeySource.keyStore(keyStore, entry));
+    }
+
+    /**
      * Decrypts every entry, makes a new data key and header, encrypts every entry again and replaces the file in one
      * atomic rename: a crash leaves the old store or the new one.
      */
@@ -437,7 +479,7 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
             List<StoreFormat.Record> out = new ArrayList<>();
             try {
                 SecretKeySpec spec = Crypto.aesKey(dk);
-                StoreFormat.Header header = next.newHeader(dk, spec);
+                StoreFormat.Header header = next.newHeader(dk, spec, where());
                 for (StoreFormat.Record r : v.parsed().records()) {
                     byte[] aad = StoreFormat.entryAad(r.name());
                     byte[] plain;

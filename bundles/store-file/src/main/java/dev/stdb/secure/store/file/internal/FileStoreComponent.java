@@ -31,8 +31,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * One encrypted file store per factory configuration {@code dev.stdb.secure.store.file~<name>}. The configuration
  * is checked at activation (a bad value or a passphrase variable that is not set fails it with a
  * {@link ConfigurationException} naming the property, logged by SCR, and SCR then hands out no service object); the
- * store itself is opened on first use, so Argon2id never runs in {@code @Activate}. With {@code key.source=keyservice} the store opens with the KeyService bound at that moment
- * and is opened again when that KeyService is replaced.
+ * store itself is opened on first use, so Argon2id never runs in {@code @Activate}. With {@code key.source=keyservice}
+ * the store opens with the KeyService bound at that moment and is opened again when that KeyService is replaced; with
+ * {@code key.source=keyring} likewise with the CredentialStore ({@code keyring.target}) holding the key-encryption key
+ * in entry {@code keyring.entry} (default {@code stdb-file-store-kek/<store.id>}).
  *
  * <p>The component emits no CREDENTIAL_READ/WRITTEN/DELETED events: the core emits them around its store calls.
  * Tampering, wrong keys and permission refusals are logged ({@code System.Logger dev.stdb.secure.store.file}) as
@@ -52,15 +54,26 @@ public final class FileStoreComponent implements CredentialStore {
     private final Function<String, String> env;
     private final SecurityEventSink events;
     private final Path path;
-    private final boolean useKeyService;
+    private final String source;
+    private final String keyringEntry;
 
     /** The KeyService for key.source=keyservice, selected by {@code key.service.target}; may come and go. */
     @Reference(name = "key.service", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile KeyService keyService;
 
+    /**
+     * The store keeping the key-encryption key for key.source=keyring, selected by {@code keyring.target}; by default
+     * any CredentialStore but a file store (never this one, whose key it holds).
+     */
+    @Reference(name = "keyring", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(!(component.name=" + COMPONENT_NAME + "))")
+    volatile CredentialStore keyringStore;
+
+    static final String COMPONENT_NAME = "dev.stdb.secure.store.file.internal.FileStoreComponent";
+
     private EncryptedFileStore store;
-    private KeyService storeKeyService;
+    private Object storeKeyHolder;
 
     @Activate
     public FileStoreComponent(FileStoreConfig config) {
@@ -88,24 +101,29 @@ public final class FileStoreComponent implements CredentialStore {
             throw new ConfigurationException("path: '" + p + "' must be absolute");
         }
         String source = config.key_source() == null ? "" : config.key_source().trim().toLowerCase(Locale.ROOT);
+        String entry = null;
         switch (source) {
             case "passphrase":
-                useKeyService = false;
                 passphraseVariable();
                 break;
             case "keyservice":
-                useKeyService = true;
                 if (config.keyservice_alias() == null || config.keyservice_alias().isBlank()) {
                     throw new ConfigurationException("keyservice.alias: required with key.source=keyservice");
                 }
                 break;
             case "keyring":
-                throw new ConfigurationException("key.source: 'keyring' is not supported yet; use passphrase or"
-                        + " keyservice");
+                entry = config.keyring_entry() == null || config.keyring_entry().isBlank()
+                        ? "stdb-file-store-kek/" + config.store_id().trim() : config.keyring_entry().trim();
+                if (entry.chars().anyMatch(ch -> ch == 0 || ch == '\n' || ch == '\r')) {
+                    throw new ConfigurationException("keyring.entry: must not contain NUL or line breaks");
+                }
+                break;
             default:
                 throw new ConfigurationException("key.source: '" + config.key_source()
-                        + "' is not passphrase or keyservice");
+                        + "' is not passphrase, keyservice or keyring");
         }
+        this.source = source;
+        this.keyringEntry = entry;
         argon2Check("argon2.parallelism", config.argon2_parallelism(), 1, StoreFormat.MAX_PARALLELISM);
         argon2Check("argon2.iterations", config.argon2_iterations(), 1, StoreFormat.MAX_ITERATIONS);
         argon2Check("argon2.memory.kib", config.argon2_memory_kib(), 8 * config.argon2_parallelism(),
@@ -138,8 +156,19 @@ public final class FileStoreComponent implements CredentialStore {
     }
 
     private synchronized EncryptedFileStore store() {
-        KeyService ks = useKeyService ? keyService : null;
-        if (store != null && ks == storeKeyService) {
+        Object holder;
+        switch (source) {
+            case "keyservice":
+                holder = keyService;
+                break;
+            case "keyring":
+                CredentialStore k = keyringStore;
+                holder = k == this || k instanceof FileStoreComponent ? null : k;
+                break;
+            default:
+                holder = null;
+        }
+        if (store != null && holder == storeKeyHolder) {
             return store;
         }
         if (store != null) {
@@ -149,19 +178,28 @@ public final class FileStoreComponent implements CredentialStore {
         EncryptedFileStore.Builder b = EncryptedFileStore.builder(path).id(config.store_id().trim())
                 .argon2(config.argon2_memory_kib(), config.argon2_iterations(), config.argon2_parallelism())
                 .allowNonPosixFileSystem(config.allow_non_posix()).events(events);
-        if (useKeyService) {
-            if (ks == null) {
+        if (source.equals("keyservice")) {
+            if (holder == null) {
                 String target = config.key_service_target();
                 throw new CredentialStoreException(ReasonCode.STORE_UNAVAILABLE, "store '" + config.store_id()
                         + "': no KeyService bound for key '" + config.keyservice_alias().trim() + "'"
                         + (target == null || target.isBlank() ? "" : " (key.service.target " + target + ")"));
             }
-            b.keyService(ks, config.keyservice_alias().trim());
+            b.keyService((KeyService) holder, config.keyservice_alias().trim());
+        } else if (source.equals("keyring")) {
+            if (holder == null) {
+                String target = config.keyring_target();
+                throw new CredentialStoreException(ReasonCode.STORE_UNAVAILABLE, "store '" + config.store_id()
+                        + "' (" + path + "): no keyring CredentialStore bound for key-encryption key entry '"
+                        + keyringEntry + "'" + (target == null || target.isBlank() ? "" : " (keyring.target "
+                        + target + ")"));
+            }
+            b.keyStore((CredentialStore) holder, keyringEntry);
         } else {
             b.passphrase(this::passphrase);
         }
         store = b.open();
-        storeKeyService = ks;
+        storeKeyHolder = holder;
         return store;
     }
 
@@ -205,8 +243,8 @@ public final class FileStoreComponent implements CredentialStore {
 
     @Override
     public String toString() {
-        return "FileStoreComponent[id=" + id() + ", path=" + path + ", key.source="
-                + (useKeyService ? "keyservice" : "passphrase") + "]";
+        return "FileStoreComponent[id=" + id() + ", path=" + path + ", key.source=" + source
+                + (keyringEntry == null ? "" : ", keyring.entry=" + keyringEntry) + "]";
     }
 
     private static void log(SecurityEvent event) {

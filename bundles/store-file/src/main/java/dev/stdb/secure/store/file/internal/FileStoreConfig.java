@@ -6,7 +6,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /** Configuration of one encrypted file store (factory PID {@code dev.stdb.secure.store.file}). */
 @ObjectClassDefinition(name = "SpacetimeDB Secure encrypted file store",
         description = "A CredentialStore in an owner-only directory, encrypted with AES-256-GCM under a key from a"
-                + " passphrase (Argon2id) or wrapped by a KeyService.")
+                + " passphrase (Argon2id), wrapped by a KeyService, or wrapped under a key kept in the OS keyring.")
 public @interface FileStoreConfig {
 
     @AttributeDefinition(name = "Store id", description = "Registered as service property store.id;"
@@ -17,7 +17,7 @@ public @interface FileStoreConfig {
             + " with mode 0700 if missing.")
     String path() default "";
 
-    @AttributeDefinition(name = "Key source", description = "passphrase or keyservice.")
+    @AttributeDefinition(name = "Key source", description = "passphrase, keyservice or keyring.")
     String key_source() default "passphrase";
 
     @AttributeDefinition(name = "Environment variable holding the passphrase", required = false,
@@ -33,6 +33,17 @@ public @interface FileStoreConfig {
     // No default on purpose: a default becomes a component property, and SCR takes an empty target as an invalid
     // filter that matches nothing. Unset, it reads as null and means "any KeyService".
     String key_service_target();
+
+    @AttributeDefinition(name = "Keyring entry", required = false,
+            description = "With key.source=keyring: the entry of the keyring store holding the key-encryption key;"
+                    + " empty means stdb-file-store-kek/<store.id>.")
+    String keyring_entry() default "";
+
+    @AttributeDefinition(name = "Keyring store filter", required = false,
+            description = "With key.source=keyring: LDAP filter selecting the CredentialStore that keeps the"
+                    + " key-encryption key, e.g. (store.id=keyring).")
+    // No default, as key.service.target: unset, the reference's own target applies (any store but a file store).
+    String keyring_target();
 
     @AttributeDefinition(name = "Argon2id memory (KiB)", description = "For new stores and rotations; an existing"
             + " store opens with the parameters in its header.")

@@ -3,14 +3,19 @@ package dev.stdb.secure.store.file.internal;
 import dev.stdb.secure.api.CredentialStoreException;
 import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.api.Secret;
+import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.api.store.KeyService;
+import java.util.Base64;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Where a store's data key comes from: wrapped under a key derived from a passphrase (Argon2id), or wrapped by a
- * {@link KeyService} key. Both keep the wrapped data key in the header; neither keeps key material of its own.
+ * Where a store's data key comes from: wrapped under a key derived from a passphrase (Argon2id), wrapped by a
+ * {@link KeyService} key, or wrapped under a random key-encryption key kept as an entry of another
+ * {@link CredentialStore} (the OS keyring). Each keeps the wrapped data key in the header; none keeps key material of
+ * its own in the store file.
  */
 public abstract class KeySource {
 
@@ -20,8 +25,8 @@ public abstract class KeySource {
     private KeySource() {
     }
 
-    /** A header for a new data key {@code dataKey}; its MAC is made with that key. */
-    public abstract StoreFormat.Header newHeader(byte[] dataKey, SecretKeySpec dataKeySpec)
+    /** A header for a new data key {@code dataKey}; its MAC is made with that key. {@code where} names the store. */
+    public abstract StoreFormat.Header newHeader(byte[] dataKey, SecretKeySpec dataKeySpec, String where)
             throws CredentialStoreException;
 
     /**
@@ -37,6 +42,29 @@ public abstract class KeySource {
 
     public static KeySource keyService(KeyService service, String alias) {
         return new Wrapped(service, alias);
+    }
+
+    public static KeySource keyStore(CredentialStore store, String entry) {
+        return new Keyring(store, entry);
+    }
+
+    /** How the data key of {@code header} is protected, for messages. */
+    static String protectedBy(StoreFormat.Header header) {
+        switch (header.source()) {
+            case StoreFormat.SOURCE_PASSPHRASE:
+                return "protected by a passphrase";
+            case StoreFormat.SOURCE_KEY_SERVICE:
+                return "wrapped by KeyService alias '" + header.alias() + "'";
+            default:
+                return "wrapped under the key-encryption key in keyring entry '" + header.alias() + "'";
+        }
+    }
+
+    /** The store was made with another key source than the one given: STORE_LOCKED naming both. */
+    static CredentialStoreException wrongSource(StoreFormat.Header header, String where, String given) {
+        return new CredentialStoreException(ReasonCode.STORE_LOCKED, where + ": " + WRONG_KEY + " (the store's data"
+                + " key is " + protectedBy(header) + ", but " + given + " was given; open it with the key source it"
+                + " was made with, then rotate to another)");
     }
 
     /** The message of {@code e} without its {@code [reason.code] } prefix, to be wrapped again. */
@@ -70,7 +98,8 @@ public abstract class KeySource {
         }
 
         @Override
-        public StoreFormat.Header newHeader(byte[] dataKey, SecretKeySpec dataKeySpec) throws CredentialStoreException {
+        public StoreFormat.Header newHeader(byte[] dataKey, SecretKeySpec dataKeySpec, String where)
+                throws CredentialStoreException {
             byte[] salt = Crypto.random(StoreFormat.SALT);
             byte[] aad = StoreFormat.prefix(StoreFormat.SOURCE_PASSPHRASE, argon2, salt, null);
             byte[] kek = kek(salt, argon2);
@@ -90,9 +119,7 @@ public abstract class KeySource {
         @Override
         public byte[] unwrap(StoreFormat.Header header, String where) throws CredentialStoreException {
             if (header.source() != StoreFormat.SOURCE_PASSPHRASE) {
-                throw new CredentialStoreException(ReasonCode.STORE_LOCKED, where + ": " + WRONG_KEY
-                        + " (the store's data key is wrapped by KeyService alias '" + header.alias()
-                        + "', but a passphrase was given)");
+                throw wrongSource(header, where, "a passphrase");
             }
             byte[] wrapped = header.wrappedKey();
             if (wrapped.length <= StoreFormat.NONCE + StoreFormat.TAG) {
@@ -127,7 +154,8 @@ public abstract class KeySource {
         }
 
         @Override
-        public StoreFormat.Header newHeader(byte[] dataKey, SecretKeySpec dataKeySpec) throws CredentialStoreException {
+        public StoreFormat.Header newHeader(byte[] dataKey, SecretKeySpec dataKeySpec, String where)
+                throws CredentialStoreException {
             byte[] wrapped;
             try (Secret dk = Secret.ofBytes(dataKey)) {
                 wrapped = service.wrap(alias, dk);
@@ -139,8 +167,7 @@ public abstract class KeySource {
         @Override
         public byte[] unwrap(StoreFormat.Header header, String where) throws CredentialStoreException {
             if (header.source() != StoreFormat.SOURCE_KEY_SERVICE) {
-                throw new CredentialStoreException(ReasonCode.STORE_LOCKED, where + ": " + WRONG_KEY
-                        + " (the store's data key is protected by a passphrase, but a KeyService was given)");
+                throw wrongSource(header, where, "a KeyService");
             }
             Secret dk;
             try {
@@ -168,6 +195,140 @@ public abstract class KeySource {
         @Override
         public String toString() {
             return "KeyService '" + service.id() + "' key '" + alias + "'";
+        }
+    }
+    /**
+     * The data key wrapped (AES-256-GCM, associated data {@link StoreFormat#keyringAad()}) under a random 256-bit
+     * key-encryption key kept, base64-encoded, as entry {@code entry} of {@code store}. The entry is created the first
+     * time a header is made with it and reused after that; it is only ever read, never replaced or deleted, so a
+     * failed write of the store file cannot lose the key of the file that stays.
+     */
+    private static final class Keyring extends KeySource {
+        private final CredentialStore store;
+        private final String entry;
+
+        Keyring(CredentialStore store, String entry) {
+            this.store = Objects.requireNonNull(store, "keyStore");
+            this.entry = Objects.requireNonNull(entry, "entry");
+        }
+
+        private String describe() {
+            return "keyring entry '" + entry + "' of store '" + store.id() + "'";
+        }
+
+        /** The key-encryption key, or null if the entry does not exist; the caller zeroes it. */
+        private byte[] read(String where) throws CredentialStoreException {
+            Optional<Secret> value;
+            try {
+                value = store.read(entry);
+            } catch (CredentialStoreException e) {
+                throw new CredentialStoreException(e.reason(), where + ": cannot read the key-encryption key from "
+                        + describe() + ": " + message(e), e);
+            } catch (RuntimeException e) {
+                throw new CredentialStoreException(ReasonCode.STORE_UNAVAILABLE, where + ": cannot read the"
+                        + " key-encryption key from " + describe() + ": " + e.getClass().getSimpleName(), e);
+            }
+            if (value.isEmpty()) {
+                return null;
+            }
+            try (Secret s = value.get()) {
+                byte[] text = s.bytesCopy();
+                byte[] kek = null;
+                try {
+                    kek = Base64.getDecoder().decode(text);
+                } catch (IllegalArgumentException e) {
+                    kek = null;
+                } finally {
+                    Crypto.zero(text);
+                }
+                if (kek == null || kek.length != Crypto.KEY) {
+                    if (kek != null) {
+                        Crypto.zero(kek);
+                    }
+                    throw new CredentialStoreException(ReasonCode.STORE_LOCKED, where + ": " + WRONG_KEY + " ("
+                            + describe() + " does not hold a 256-bit key-encryption key)");
+                }
+                return kek;
+            }
+        }
+
+        @Override
+        public StoreFormat.Header newHeader(byte[] dataKey, SecretKeySpec dataKeySpec, String where)
+                throws CredentialStoreException {
+            byte[] kek = read(where);
+            try {
+                if (kek == null) {
+                    kek = Crypto.random(Crypto.KEY);
+                    byte[] text = Base64.getEncoder().encode(kek);
+                    try (Secret s = Secret.ofBytes(text)) {
+                        store.write(entry, s);
+                    } catch (CredentialStoreException e) {
+                        throw new CredentialStoreException(e.reason(), where + ": cannot create the key-encryption key in "
+                                + describe() + ": " + message(e), e);
+                    } finally {
+                        Crypto.zero(text);
+                    }
+                    // read it back: a store that silently drops or alters values must not leave an unopenable file
+                    byte[] back = read(where);
+                    try {
+                        if (back == null || !java.security.MessageDigest.isEqual(back, kek)) {
+                            throw new CredentialStoreException(ReasonCode.STORE_UNAVAILABLE, where + ": the key-encryption key"
+                                    + " written to " + describe() + " does not read back");
+                        }
+                    } finally {
+                        if (back != null) {
+                            Crypto.zero(back);
+                        }
+                    }
+                }
+                byte[][] sealed = Crypto.seal(Crypto.aesKey(kek), dataKey, StoreFormat.keyringAad());
+                byte[] wrapped = new byte[StoreFormat.NONCE + sealed[1].length];
+                System.arraycopy(sealed[0], 0, wrapped, 0, StoreFormat.NONCE);
+                System.arraycopy(sealed[1], 0, wrapped, StoreFormat.NONCE, sealed[1].length);
+                return StoreFormat.header(StoreFormat.SOURCE_KEYRING, null, null, entry, wrapped,
+                        data -> macWith(dataKeySpec, data));
+            } finally {
+                if (kek != null) {
+                    Crypto.zero(kek);
+                }
+            }
+        }
+
+        @Override
+        public byte[] unwrap(StoreFormat.Header header, String where) throws CredentialStoreException {
+            if (header.source() != StoreFormat.SOURCE_KEYRING) {
+                throw wrongSource(header, where, "a keyring (key store '" + store.id() + "')");
+            }
+            if (!header.alias().equals(entry)) {
+                throw new CredentialStoreException(ReasonCode.STORE_LOCKED, where + ": " + WRONG_KEY + " (the store's"
+                        + " data key is wrapped under keyring entry '" + header.alias() + "', but entry '" + entry
+                        + "' was given)");
+            }
+            byte[] wrapped = header.wrappedKey();
+            if (wrapped.length <= StoreFormat.NONCE + StoreFormat.TAG) {
+                throw new CredentialStoreException(ReasonCode.STORE_TAMPERED, where + ": the wrapped data key is too short");
+            }
+            byte[] kek = read(where);
+            if (kek == null) {
+                throw new CredentialStoreException(ReasonCode.STORE_LOCKED, where + ": the key-encryption key is"
+                        + " missing: " + describe() + " does not exist (deleted, or another keyring); the store cannot"
+                        + " be opened without it");
+            }
+            byte[] nonce = java.util.Arrays.copyOf(wrapped, StoreFormat.NONCE);
+            byte[] ct = java.util.Arrays.copyOfRange(wrapped, StoreFormat.NONCE, wrapped.length);
+            try {
+                return Crypto.open(Crypto.aesKey(kek), nonce, ct, StoreFormat.keyringAad());
+            } catch (Crypto.BadTag e) {
+                throw new CredentialStoreException(ReasonCode.STORE_LOCKED, where + ": " + WRONG_KEY
+                        + " (the key-encryption key in " + describe() + " does not open the data key)");
+            } finally {
+                Crypto.zero(kek);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "keyring entry '" + entry + "' of store '" + store.id() + "'";
         }
     }
 }

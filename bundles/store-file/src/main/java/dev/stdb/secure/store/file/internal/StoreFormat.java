@@ -20,6 +20,8 @@ public final class StoreFormat {
     public static final int VERSION = 1;
     public static final int SOURCE_PASSPHRASE = 1;
     public static final int SOURCE_KEY_SERVICE = 2;
+    /** The data key wrapped under a key-encryption key kept as an entry of another CredentialStore (the keyring). */
+    public static final int SOURCE_KEYRING = 3;
     public static final int NONCE = 12;
     public static final int TAG = 16;
     public static final int SALT = 16;
@@ -60,7 +62,8 @@ public final class StoreFormat {
 
     /**
      * A header: key source, its parameters, the wrapped data key and the header MAC. {@code bytes} is the exact
-     * encoding including the checksum.
+     * encoding including the checksum. {@code alias} is the KeyService alias (source 2) or the name of the keyring
+     * entry holding the key-encryption key (source 3).
      */
     public record Header(int source, Argon2 argon2, byte[] salt, String alias, byte[] wrappedKey, byte[] macNonce,
             byte[] macTag, byte[] bytes) {
@@ -163,7 +166,7 @@ public final class StoreFormat {
                 }
                 salt = new byte[saltLength];
                 b.get(salt);
-            } else if (source == SOURCE_KEY_SERVICE) {
+            } else if (source == SOURCE_KEY_SERVICE || source == SOURCE_KEYRING) {
                 byte[] a = new byte[b.getShort() & 0xffff];
                 b.get(a);
                 alias = new String(a, StandardCharsets.UTF_8);
@@ -265,6 +268,16 @@ public final class StoreFormat {
         out.writeBytes(nonceAndTag[0]);
         out.writeBytes(nonceAndTag[1]);
         return out.toByteArray();
+    }
+
+    /** Associated data of a data key wrapped under a keyring key-encryption key: magic, version, "keyring". */
+    public static byte[] keyringAad() {
+        byte[] k = "keyring".getBytes(StandardCharsets.US_ASCII);
+        byte[] aad = new byte[MAGIC.length + 1 + k.length];
+        System.arraycopy(MAGIC, 0, aad, 0, MAGIC.length);
+        aad[MAGIC.length] = VERSION;
+        System.arraycopy(k, 0, aad, MAGIC.length + 1, k.length);
+        return aad;
     }
 
     /** Associated data of an entry: magic, format version, a domain byte and the entry's name. */

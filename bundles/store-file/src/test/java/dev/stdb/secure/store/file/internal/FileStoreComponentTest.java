@@ -10,6 +10,7 @@ import dev.stdb.secure.api.CredentialStoreException;
 import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.api.Secret;
 import dev.stdb.secure.api.audit.SecurityEvent;
+import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.api.store.KeyService;
 import dev.stdb.secure.api.store.Protection;
 import java.lang.annotation.Annotation;
@@ -37,6 +38,8 @@ class FileStoreComponentTest {
         String passphraseEnv = "STDB_STORE_PASSPHRASE";
         String alias = "";
         String target = null;
+        String keyringEntry = "";
+        String keyringTarget = null;
         int memory = 1024;
         int iterations = 1;
         int parallelism = 1;
@@ -48,6 +51,8 @@ class FileStoreComponentTest {
         @Override public String passphrase_env() { return passphraseEnv; }
         @Override public String keyservice_alias() { return alias; }
         @Override public String key_service_target() { return target; }
+        @Override public String keyring_entry() { return keyringEntry; }
+        @Override public String keyring_target() { return keyringTarget; }
         @Override public int argon2_memory_kib() { return memory; }
         @Override public int argon2_iterations() { return iterations; }
         @Override public int argon2_parallelism() { return parallelism; }
@@ -105,7 +110,11 @@ class FileStoreComponentTest {
         bad(with(c -> c.path = "relative/dir"), "path", "absolute");
         bad(with(c -> c.storeId = " "), "store.id");
         bad(with(c -> c.keySource = "vault"), "key.source", "vault");
-        bad(with(c -> c.keySource = "keyring"), "key.source", "not supported yet");
+        bad(with(c -> c.keySource = "vault"), "key.source", "passphrase, keyservice or keyring");
+        bad(with(c -> {
+            c.keySource = "keyring";
+            c.keyringEntry = "a\nb";
+        }), "keyring.entry", "line breaks");
         bad(with(c -> c.passphraseEnv = ""), "passphrase.env", "required");
         bad(with(c -> {
             c.keySource = "keyservice";
@@ -153,6 +162,64 @@ class FileStoreComponentTest {
             assertEquals("v", s.withChars(String::new));
         }
         component.deactivate();
+    }
+
+    @Test
+    void keyringSourceNeedsNoPassphraseUsesTheDefaultEntryAndFollowsItsKeyStore() {
+        Config c = config();
+        c.keySource = "keyring";
+        c.storeId = "main";
+        c.passphraseEnv = "";
+        c.keyringTarget = "(store.id=keyring)";
+        FileStoreComponent component = new FileStoreComponent(c, Map.<String, String>of()::get, e -> { });
+        assertTrue(component.toString().contains("key.source=keyring"), component.toString());
+        assertTrue(component.toString().contains("keyring.entry=stdb-file-store-kek/main"), component.toString());
+        CredentialStoreException e = assertThrows(CredentialStoreException.class, () -> component.read("k"));
+        assertEquals(ReasonCode.STORE_UNAVAILABLE, e.reason());
+        assertTrue(e.getMessage().contains("no keyring CredentialStore") && e.getMessage().contains("(store.id=keyring)")
+                && e.getMessage().contains("stdb-file-store-kek/main") && e.getMessage().contains(c.path),
+                e.getMessage());
+        // never itself (whose key it would hold), nor another file store
+        component.keyringStore = component;
+        assertEquals(ReasonCode.STORE_UNAVAILABLE,
+                assertThrows(CredentialStoreException.class, () -> component.read("k")).reason());
+        MapStore keyring = new MapStore();
+        component.keyringStore = keyring;
+        component.write("k", Secret.ofString("v"));
+        assertEquals(Set.of("stdb-file-store-kek/main"), keyring.list());
+        component.keyringStore = null;
+        assertEquals(ReasonCode.STORE_UNAVAILABLE,
+                assertThrows(CredentialStoreException.class, () -> component.read("k")).reason());
+        component.keyringStore = keyring;
+        try (Secret s = component.read("k").orElseThrow()) {
+            assertEquals("v", s.withChars(String::new));
+        }
+        component.deactivate();
+
+        Config named = config();
+        named.keySource = "keyring";
+        named.keyringEntry = " custom/kek ";
+        named.path = tmp.resolve("other").toString();
+        FileStoreComponent other = new FileStoreComponent(named, ENV::get, ev -> { });
+        other.keyringStore = keyring;
+        other.write("k", Secret.ofString("w"));
+        assertTrue(keyring.list().contains("custom/kek"), keyring.list().toString());
+        other.deactivate();
+    }
+
+    /** A CredentialStore in memory, standing in for the keyring. */
+    static final class MapStore implements CredentialStore {
+        final java.util.Map<String, byte[]> values = new java.util.TreeMap<>();
+
+        @Override public String id() { return "keyring"; }
+        @Override public Protection protection() { return Protection.OS; }
+        @Override public synchronized java.util.Optional<Secret> read(String key) {
+            byte[] v = values.get(key);
+            return v == null ? java.util.Optional.empty() : java.util.Optional.of(Secret.ofBytes(v));
+        }
+        @Override public synchronized void write(String key, Secret value) { values.put(key, value.bytesCopy()); }
+        @Override public synchronized boolean delete(String key) { return values.remove(key) != null; }
+        @Override public synchronized Set<String> list() { return Set.copyOf(values.keySet()); }
     }
 
     /** The test KeyService of the parent package, reached by reflection to keep it package-private. */
