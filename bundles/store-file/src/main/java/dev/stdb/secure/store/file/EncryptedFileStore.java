@@ -239,8 +239,8 @@ public final class EncryptedFileStore implements CredentialStore, AutoCloseable 
             } else if (passphrase != null) {
                 source = KeySource.passphrase(passphrase, argon2);
             } else {
-                throw new IllegalStateException("a passphrase, a KeyService or a key store is required (a passphrase Secret"
-                        + " given to the builder goes to the one store it opens)");
+                throw new IllegalStateException("a passphrase, a KeyService or a key store is required (a passphrase"
+                        + " Secret given to the builder goes to the one store it opens)");
             }
             EncryptedFileStore store = new EncryptedFileStore(this, source);
             if (heldPassphrase != null) {

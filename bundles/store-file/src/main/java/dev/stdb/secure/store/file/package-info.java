@@ -4,8 +4,8 @@
  *
  * <h2>Threat model</h2>
  * The store protects secrets at rest from anyone who can read the files (a backup, a stolen disk, another account
- * that gets a copy) but not the passphrase or the KeyService key, and detects any change to the files as tampering or
- * a wrong key. It does not protect against code running as the same user while the store is open (it can read the
+ * that gets a copy) but not the passphrase, the KeyService key or the keyring entry holding the key-encryption key,
+ * and detects any change to the files as tampering or a wrong key. It does not protect against code running as the same user while the store is open (it can read the
  * process memory or the passphrase's source), and it cannot detect a rollback of the whole store to an older copy
  * made with the same key.
  *
@@ -21,13 +21,16 @@
  * <h2>Format of {@code store.sdbf} (version 1, integers big-endian)</h2>
  * <pre>
  * header:
- *   "SDBF"  version u8 = 1  key-source u8 (1 = passphrase, 2 = KeyService)
+ *   "SDBF"  version u8 = 1  key-source u8 (1 = passphrase, 2 = KeyService, 3 = keyring)
  *   source 1: argon2id memory KiB u32, iterations u32, parallelism u32, salt length u8, salt (16 random bytes)
  *   source 2: alias length u16, alias (UTF-8)
+ *   source 3: entry length u16, entry (UTF-8): the keyring entry holding the key-encryption key
  *   wrapped data key: length u32, bytes
  *       source 1: nonce(12) || AES-256-GCM(key = Argon2id(passphrase, salt, parameters), data key,
  *                                          associated data = the header bytes before the length)
  *       source 2: KeyService.wrap(alias, data key), opaque
+ *       source 3: nonce(12) || AES-256-GCM(key = KEK, data key, associated data = "SDBF" || version || "keyring"),
+ *                 KEK = 256 random bits kept Base64-encoded as the entry of the bound keyring CredentialStore
  *   header MAC: nonce(12) tag(16) = GMAC under the data key over every header byte before it
  *   checksum: SHA-256 of every header byte before it (tells a damaged header from a wrong key)
  * body:
@@ -44,7 +47,12 @@
  * fails alone ({@code STORE_TAMPERED} naming it) and the others stay readable; the trailer covers the file as a
  * whole, so removed, reordered, truncated or old entries put back are detected too. A store that fails the whole-file
  * check still serves the entries that verify on their own, and refuses every change until it is restored.
- * Rotation re-encrypts every entry under a new data key and replaces the file in one rename.
+ * Rotation re-encrypts every entry under a new data key and replaces the file in one rename; it may also change the key
+ * source (passphrase, KeyService, keyring). A store is only opened with the source its header records: another gives
+ * {@code STORE_LOCKED} naming both. With source 3 the key-encryption key is created in the keyring when a header is
+ * first made with that entry and only read after that; it never appears in the store's files. A locked or unreachable
+ * keyring passes its {@code STORE_LOCKED} or {@code STORE_UNAVAILABLE} through (naming the store file and the entry),
+ * a missing entry is {@code STORE_LOCKED}; nothing falls back to another source.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("0.1.0")

@@ -263,8 +263,8 @@ public abstract class KeySource {
                     try (Secret s = Secret.ofBytes(text)) {
                         store.write(entry, s);
                     } catch (CredentialStoreException e) {
-                        throw new CredentialStoreException(e.reason(), where + ": cannot create the key-encryption key in "
-                                + describe() + ": " + message(e), e);
+                        throw new CredentialStoreException(e.reason(), where
+                                + ": cannot create the key-encryption key in " + describe() + ": " + message(e), e);
                     } finally {
                         Crypto.zero(text);
                     }
@@ -272,8 +272,8 @@ public abstract class KeySource {
                     byte[] back = read(where);
                     try {
                         if (back == null || !java.security.MessageDigest.isEqual(back, kek)) {
-                            throw new CredentialStoreException(ReasonCode.STORE_UNAVAILABLE, where + ": the key-encryption key"
-                                    + " written to " + describe() + " does not read back");
+                            throw new CredentialStoreException(ReasonCode.STORE_UNAVAILABLE, where
+                                    + ": the key-encryption key written to " + describe() + " does not read back");
                         }
                     } finally {
                         if (back != null) {
