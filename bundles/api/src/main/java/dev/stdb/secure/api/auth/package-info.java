@@ -5,5 +5,5 @@
  * JWT, SAML, API key) provides these services; the core picks one by {@code provider.id} and swaps it at runtime.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.stdb.secure.api.auth;

@@ -2,14 +2,12 @@ package dev.stdb.secure.auth.apikey.internal;
 
 import dev.stdb.secure.api.ConfigurationException;
 import dev.stdb.secure.api.Secret;
-import dev.stdb.secure.api.auth.AuthContext;
 import dev.stdb.secure.api.auth.AuthProvider;
-import dev.stdb.secure.api.auth.Credential;
+import dev.stdb.secure.api.auth.ForwardingAuthProvider;
 import dev.stdb.secure.auth.apikey.ApiKeyProvider;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -25,7 +23,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = ApiKeyConfig.class, factory = true)
 @Component(configurationPid = ApiKeyComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = AuthProvider.class)
-public final class ApiKeyComponent implements AuthProvider {
+public final class ApiKeyComponent extends ForwardingAuthProvider {
 
     public static final String PID = "dev.stdb.secure.auth.apikey";
 
@@ -96,23 +94,16 @@ public final class ApiKeyComponent implements AuthProvider {
         }
     }
 
-    @Override
-    public String id() {
-        return provider.id();
-    }
 
-    @Override
-    public CompletionStage<Credential> acquire(AuthContext context) {
-        return provider.acquire(context);
-    }
 
-    @Override
-    public CompletionStage<Credential> refresh(Credential current, AuthContext context) {
-        return provider.refresh(current, context);
-    }
 
     @Deactivate
     void deactivate() {
         provider.close();
+    }
+
+    @Override
+    protected AuthProvider delegate() {
+        return provider;
     }
 }

@@ -1,9 +1,8 @@
 package dev.stdb.secure.auth.jwt.internal;
 
 import dev.stdb.secure.api.ConfigurationException;
-import dev.stdb.secure.api.auth.AuthContext;
 import dev.stdb.secure.api.auth.AuthProvider;
-import dev.stdb.secure.api.auth.Credential;
+import dev.stdb.secure.api.auth.ForwardingAuthProvider;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.auth.jwt.JwtProvider;
 import dev.stdb.secure.auth.jwt.JwtValidator;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -34,7 +32,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = JwtProviderConfig.class, factory = true)
 @Component(configurationPid = JwtProviderComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = AuthProvider.class)
-public final class JwtProviderComponent implements AuthProvider {
+public final class JwtProviderComponent extends ForwardingAuthProvider {
 
     public static final String PID = "dev.stdb.secure.auth.jwt";
 
@@ -138,20 +136,8 @@ public final class JwtProviderComponent implements AuthProvider {
         return out;
     }
 
-    @Override
-    public String id() {
-        return provider.id();
-    }
 
-    @Override
-    public CompletionStage<Credential> acquire(AuthContext context) {
-        return provider.acquire(context);
-    }
 
-    @Override
-    public CompletionStage<Credential> refresh(Credential current, AuthContext context) {
-        return provider.refresh(current, context);
-    }
 
     @Deactivate
     void deactivate() {
@@ -159,6 +145,11 @@ public final class JwtProviderComponent implements AuthProvider {
     }
 
     JwtProvider provider() {
+        return provider;
+    }
+
+    @Override
+    protected AuthProvider delegate() {
         return provider;
     }
 }

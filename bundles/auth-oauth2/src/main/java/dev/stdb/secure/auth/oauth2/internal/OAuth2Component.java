@@ -2,9 +2,8 @@ package dev.stdb.secure.auth.oauth2.internal;
 
 import dev.stdb.secure.api.ConfigurationException;
 import dev.stdb.secure.api.Secret;
-import dev.stdb.secure.api.auth.AuthContext;
 import dev.stdb.secure.api.auth.AuthProvider;
-import dev.stdb.secure.api.auth.Credential;
+import dev.stdb.secure.api.auth.ForwardingAuthProvider;
 import dev.stdb.secure.api.auth.MfaHandler;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.api.store.KeyService;
@@ -14,7 +13,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -40,7 +38,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = OAuth2Config.class, factory = true)
 @Component(configurationPid = OAuth2Component.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = AuthProvider.class, property = AuthProvider.PROVIDER_ID + "=oauth2")
-public final class OAuth2Component implements AuthProvider {
+public final class OAuth2Component extends ForwardingAuthProvider {
 
     public static final String PID = "dev.stdb.secure.auth.oauth2";
 
@@ -189,28 +187,17 @@ public final class OAuth2Component implements AuthProvider {
         provider.close();
     }
 
-    @Override
-    public String id() {
-        return provider.id();
-    }
 
-    @Override
-    public CompletionStage<Credential> acquire(AuthContext context) {
-        return provider.acquire(context);
-    }
 
-    @Override
-    public CompletionStage<Credential> refresh(Credential current, AuthContext context) {
-        return provider.refresh(current, context);
-    }
 
-    @Override
-    public CompletionStage<Void> revoke(Credential credential) {
-        return provider.revoke(credential);
-    }
 
     @Override
     public String toString() {
         return provider.toString();
+    }
+
+    @Override
+    protected AuthProvider delegate() {
+        return provider;
     }
 }
