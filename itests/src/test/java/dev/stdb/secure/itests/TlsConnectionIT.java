@@ -112,9 +112,16 @@ public class TlsConnectionIT extends StdbTestSupport {
         return p.toCharArray();
     }
 
-    /** The sandbox over TLS requiring client certificates: {@link TlsSandboxMain} on the standalone jar. */
     @Override
     protected ProcessBuilder sandboxProcess(Path jar, int port) throws Exception {
+        return tlsSandboxProcess(jar, port);
+    }
+
+    /**
+     * Host side: the sandbox over TLS requiring client certificates, {@link TlsSandboxMain} on the standalone jar
+     * (also used by {@link AuditTrailIT}).
+     */
+    static ProcessBuilder tlsSandboxProcess(Path jar, int port) throws Exception {
         Path dir = hostPki();
         Path classes = Paths.get(TlsSandboxMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         ProcessBuilder pb = new ProcessBuilder(javaExecutable(), "-cp", jar + File.pathSeparator + classes,
@@ -133,6 +140,11 @@ public class TlsConnectionIT extends StdbTestSupport {
 
     @Override
     protected Option[] additionalOptions(URI sandbox) throws Exception {
+        return tlsOptions();
+    }
+
+    /** Host side: the Bouncy Castle and TLS bundles, and the PKI directory and pins for the probe. */
+    static Option[] tlsOptions() throws Exception {
         String bc = Vectors.required("stdb.version.bouncycastle");
         Path dir = hostPki();
         return options(
@@ -149,7 +161,7 @@ public class TlsConnectionIT extends StdbTestSupport {
 
     // ------------------------------------------------------------------ either side
 
-    private static Path pkiDir() {
+    static Path pkiDir() {
         String dir = System.getProperty(PKI_DIR);
         if (dir != null) {
             return Paths.get(dir);
@@ -164,6 +176,10 @@ public class TlsConnectionIT extends StdbTestSupport {
     /** JDK only: trusts the server root, presents the client certificate from the PKCS#12 file, verifies the host. */
     @Override
     protected HttpClient sandboxHttp() {
+        return tlsHttp();
+    }
+
+    static HttpClient tlsHttp() {
         HttpClient client = http;
         if (client == null) {
             synchronized (TlsConnectionIT.class) {
@@ -318,7 +334,7 @@ public class TlsConnectionIT extends StdbTestSupport {
     // ------------------------------------------------------------------ helpers
 
     /** Trust only the PEM root; pins for localhost; no client certificate. */
-    private static Map<String, Object> baseProfile(String name, String pins) {
+    static Map<String, Object> baseProfile(String name, String pins) {
         Map<String, Object> p = new HashMap<>();
         p.put("tls.profile", name);
         p.put("trust.system", Boolean.FALSE);
@@ -328,7 +344,7 @@ public class TlsConnectionIT extends StdbTestSupport {
     }
 
     /** {@link #baseProfile} with the client key and chain as PEM files (read with Bouncy Castle, inside OSGi). */
-    private static Map<String, Object> pemProfile(String name, String pins) {
+    static Map<String, Object> pemProfile(String name, String pins) {
         Map<String, Object> p = baseProfile(name, pins);
         p.put("client.pem.key", pkiDir().resolve(TestPki.CLIENT_KEY).toString());
         p.put("client.pem.chain", pkiDir().resolve(TestPki.CLIENT_CHAIN).toString());
@@ -336,13 +352,13 @@ public class TlsConnectionIT extends StdbTestSupport {
     }
 
     /** The intermediate's SPKI plus a backup pin, expiring in a year. */
-    private static String matchingPins() {
+    static String matchingPins() {
         return "localhost|" + System.getProperty(PIN_INTERMEDIATE) + "," + System.getProperty(PIN_BACKUP)
                 + "|expires=" + LocalDate.now().plusYears(1);
     }
 
     /** Two pins that match no certificate of the chain. */
-    private static String wrongPins() {
+    static String wrongPins() {
         return "localhost|" + System.getProperty(PIN_WRONG_1) + "," + System.getProperty(PIN_WRONG_2);
     }
 

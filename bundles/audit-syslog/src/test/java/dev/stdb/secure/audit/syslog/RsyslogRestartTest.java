@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stdb.secure.api.AuditException;
 import dev.stdb.secure.api.audit.AuditSink;
 import dev.stdb.secure.core.internal.events.EventRouter;
+import dev.stdb.secure.testing.rsyslog.Rsyslog;
+import dev.stdb.secure.testing.rsyslog.SyslogMessage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -70,7 +72,7 @@ class RsyslogRestartTest {
                 Set<Integer> ns = new HashSet<>();
                 long maxSeq = 0;
                 for (String line : lines) {
-                    Parsed p = Parsed.parse(line);
+                    SyslogMessage p = SyslogMessage.parse(line);
                     String before = idBySeq.putIfAbsent(p.seq(), p.params().get("id"));
                     if (before != null) {
                         assertEquals(before, p.params().get("id"), "one event per sequence number");

@@ -10,6 +10,8 @@ import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.api.audit.Outcome;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventType;
+import dev.stdb.secure.testing.rsyslog.Rsyslog;
+import dev.stdb.secure.testing.rsyslog.SyslogMessage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +48,7 @@ class RsyslogTcpTest {
                 List<String> lines = rsyslog.await(l -> l.size() >= n + 1, Duration.ofSeconds(60));
                 assertEquals(n + 1, lines.size(), "one line per event, no duplicates on a healthy connection");
                 for (int i = 0; i < n; i++) {
-                    Parsed p = Parsed.parse(lines.get(i));
+                    SyslogMessage p = SyslogMessage.parse(lines.get(i));
                     assertEquals(10 * 8 + 5, p.pri(), "authpriv.notice for SUCCESS");
                     assertEquals("client.example", p.hostname());
                     assertEquals("stdb-test", p.appName());
@@ -59,7 +61,7 @@ class RsyslogTcpTest {
                     assertEquals("prod", p.params().get("connection"));
                     assertEquals("AUTH_SUCCESS SUCCESS", p.msg());
                 }
-                Parsed last = Parsed.parse(lines.get(n));
+                SyslogMessage last = SyslogMessage.parse(lines.get(n));
                 assertEquals(10 * 8 + 3, last.pri(), "authpriv.err for FAILURE");
                 assertEquals("2026-01-02T03:04:05.123456Z", last.timestamp());
                 assertEquals("PIN_MISMATCH", last.msgId());
@@ -106,7 +108,7 @@ class RsyslogTcpTest {
                     }
                 }
                 List<String> lines = rsyslog.await(l -> !l.isEmpty(), Duration.ofSeconds(30));
-                Parsed p = Parsed.parse(lines.get(0));
+                SyslogMessage p = SyslogMessage.parse(lines.get(0));
                 assertEquals(1, p.seq(), "the retried event keeps its sequence number");
                 assertEquals(e.id().toString(), p.params().get("id"));
                 assertEquals(Map.of(), Map.of());

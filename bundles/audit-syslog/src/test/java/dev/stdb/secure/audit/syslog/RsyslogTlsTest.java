@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stdb.secure.api.AuditException;
+import dev.stdb.secure.testing.rsyslog.Rsyslog;
+import dev.stdb.secure.testing.rsyslog.SyslogMessage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +30,7 @@ class RsyslogTlsTest {
                 List<String> lines = rsyslog.await(l -> l.size() >= n, Duration.ofSeconds(60));
                 assertEquals(n, lines.size());
                 for (int i = 0; i < n; i++) {
-                    Parsed p = Parsed.parse(lines.get(i));
+                    SyslogMessage p = SyslogMessage.parse(lines.get(i));
                     assertEquals(i + 1, p.seq());
                     assertEquals(Integer.toString(i), p.params().get("n"));
                 }

@@ -2,6 +2,7 @@ package dev.stdb.secure.audit.syslog;
 
 import dev.stdb.secure.api.tls.TlsContext;
 import dev.stdb.secure.api.tls.TlsContextProvider;
+import dev.stdb.secure.testing.rsyslog.Rsyslog;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -37,9 +38,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 final class TestPki {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
-    record ServerFiles(Path ca, Path cert, Path key) {
-    }
-
     final KeyPair caKeys;
     final X509Certificate ca;
 
@@ -52,7 +50,7 @@ final class TestPki {
     }
 
     /** Writes ca.pem, server.pem and server.key (PKCS#8) for a server certificate with SAN {@code ip}. */
-    ServerFiles server(Path dir, String ip) throws Exception {
+    Rsyslog.Tls server(Path dir, String ip) throws Exception {
         KeyPair kp = rsa();
         X509v3CertificateBuilder b = builder(ca.getSubjectX500Principal().getName(), "syslog test server", kp);
         b.addExtension(Extension.subjectAlternativeName, false,
@@ -61,7 +59,7 @@ final class TestPki {
         b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         X509Certificate cert = sign(b, caKeys);
         Files.createDirectories(dir);
-        ServerFiles f = new ServerFiles(dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key"));
+        Rsyslog.Tls f = new Rsyslog.Tls(dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key"));
         Files.writeString(f.ca(), pem(ca));
         Files.writeString(f.cert(), pem(cert));
         Files.writeString(f.key(), pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(kp.getPrivate(), null)

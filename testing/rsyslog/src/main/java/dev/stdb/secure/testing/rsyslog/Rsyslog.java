@@ -1,4 +1,4 @@
-package dev.stdb.secure.audit.syslog;
+package dev.stdb.secure.testing.rsyslog;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,19 +15,25 @@ import java.util.function.Predicate;
 
 /**
  * A real rsyslogd on 127.0.0.1 with a free port, its own config, work directory and pid file under {@code dir},
- * writing every message it receives, raw, one per line, to {@code dir/received.log}.
+ * writing every message it receives, raw, one per line, to {@code dir/received.log}. It can be stopped and started
+ * again on the same port (the output file is appended to). Needs {@code /usr/sbin/rsyslogd} (packages rsyslog, and
+ * rsyslog-gnutls for TLS).
  */
-final class Rsyslog implements AutoCloseable {
-    static final String RSYSLOGD = "/usr/sbin/rsyslogd";
+public final class Rsyslog implements AutoCloseable {
+    public static final String RSYSLOGD = "/usr/sbin/rsyslogd";
 
-    final Path dir;
-    final int port;
-    final Path received;
+    /** The server's PEM files for gtls: the CA certificate, its own certificate and its private key. */
+    public record Tls(Path ca, Path cert, Path key) {
+    }
+
+    public final Path dir;
+    public final int port;
+    public final Path received;
     private final Path conf;
     private Process process;
 
     /** Plain TCP when {@code tls} is null; else gtls, anonymous client, with the server's PEM files. */
-    Rsyslog(Path dir, TestPki.ServerFiles tls) throws IOException {
+    public Rsyslog(Path dir, Tls tls) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.port = freePort();
         this.received = dir.resolve("received.log");
@@ -53,7 +59,7 @@ final class Rsyslog implements AutoCloseable {
         Files.writeString(conf, c.toString());
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress("127.0.0.1", 0));
             return s.getLocalPort();
@@ -61,7 +67,7 @@ final class Rsyslog implements AutoCloseable {
     }
 
     /** Starts rsyslogd and returns once it accepts connections. */
-    void start() throws Exception {
+    public void start() throws Exception {
         if (!Files.isExecutable(Path.of(RSYSLOGD))) {
             throw new IllegalStateException(RSYSLOGD + " is missing: apt-get install rsyslog rsyslog-gnutls");
         }
@@ -90,7 +96,7 @@ final class Rsyslog implements AutoCloseable {
     }
 
     /** Stops rsyslogd (SIGTERM) and waits until it has exited. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -101,7 +107,7 @@ final class Rsyslog implements AutoCloseable {
     }
 
     /** The lines received so far. */
-    List<String> lines() throws IOException {
+    public List<String> lines() throws IOException {
         if (!Files.exists(received)) {
             return new ArrayList<>();
         }
@@ -116,7 +122,7 @@ final class Rsyslog implements AutoCloseable {
     }
 
     /** Waits until {@code done} holds for the received lines, or fails after {@code timeout}. */
-    List<String> await(Predicate<List<String>> done, Duration timeout) throws Exception {
+    public List<String> await(Predicate<List<String>> done, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<String> l = lines();

@@ -1,4 +1,4 @@
-package dev.stdb.secure.audit.syslog;
+package dev.stdb.secure.testing.rsyslog;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,14 +7,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A strict reader of the RFC 5424 messages the sink writes (one SD element), for the tests. */
-record Parsed(int pri, String timestamp, String hostname, String appName, String procId, String msgId,
+/** A strict reader of the RFC 5424 messages the audit-syslog sink writes (one SD element), for the tests. */
+public record SyslogMessage(int pri, String timestamp, String hostname, String appName, String procId, String msgId,
         String sdId, Map<String, String> params, List<String> detailParams, String msg) {
 
     private static final Pattern HEADER = Pattern.compile(
             "<(\\d{1,3})>1 (\\S+) (\\S+) (\\S+) (\\S+) (\\S+) \\[([^ =\\]\"]+)");
 
-    static Parsed parse(String line) {
+    public static SyslogMessage parse(String line) {
         Matcher m = HEADER.matcher(line);
         if (!m.lookingAt()) {
             throw new AssertionError("not an RFC 5424 message with structured data: " + line);
@@ -62,11 +62,11 @@ record Parsed(int pri, String timestamp, String hostname, String appName, String
         }
         String rest = line.substring(i + 1);
         String msg = rest.startsWith(" ") ? rest.substring(1) : rest;
-        return new Parsed(Integer.parseInt(m.group(1)), m.group(2), m.group(3), m.group(4), m.group(5), m.group(6),
+        return new SyslogMessage(Integer.parseInt(m.group(1)), m.group(2), m.group(3), m.group(4), m.group(5), m.group(6),
                 m.group(7), params, detail, msg);
     }
 
-    long seq() {
+    public long seq() {
         return Long.parseLong(params.get("seq"));
     }
 }
