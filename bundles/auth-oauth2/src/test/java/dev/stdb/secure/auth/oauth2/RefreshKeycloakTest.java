@@ -186,7 +186,7 @@ class RefreshKeycloakTest {
     }
 
     @Test
-    void tenConcurrentRefreshesSendOneTokenRequest() throws Exception {
+    void aThousandConcurrentRefreshesSendOneTokenRequest() throws Exception {
         try (CountingProxy proxy = new CountingProxy(keycloak.baseUri());
              OAuth2Provider p = svcRefresh()
                      .tokenEndpoint(URI.create(proxy.uri() + "/realms/stdb/protocol/openid-connect/token")).build()) {
@@ -199,7 +199,8 @@ class RefreshKeycloakTest {
             CountDownLatch go = new CountDownLatch(1);
             List<CompletableFuture<Credential>> results = java.util.Collections.synchronizedList(new ArrayList<>());
             List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
+            int callers = 1_000;
+            for (int i = 0; i < callers; i++) {
                 Thread t = new Thread(() -> {
                     try {
                         go.await();
@@ -215,7 +216,7 @@ class RefreshKeycloakTest {
             for (Thread t : threads) {
                 t.join(30_000);
             }
-            assertEquals(10, results.size(), "every caller got its stage at once, without blocking");
+            assertEquals(callers, results.size(), "every caller got its stage at once, without blocking");
             proxy.open();
             Credential first = results.get(0).get(60, TimeUnit.SECONDS);
             for (CompletableFuture<Credential> f : results) {
