@@ -1,5 +1,6 @@
 package dev.stdb.secure.itests;
 
+import dev.stdb.secure.testing.browser.Chrome;
 import static dev.stdb.secure.itests.OAuth2GrantsIT.ALICE_IDENTITY;
 import static dev.stdb.secure.itests.OAuth2GrantsIT.ALICE_ID;
 import static dev.stdb.secure.itests.OAuth2GrantsIT.APPROVE_URI;

@@ -1,5 +1,6 @@
 package dev.stdb.secure.auth.oauth2;
 
+import dev.stdb.secure.testing.browser.Chrome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

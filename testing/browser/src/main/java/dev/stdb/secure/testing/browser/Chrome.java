@@ -1,4 +1,4 @@
-package dev.stdb.secure.auth.oauth2;
+package dev.stdb.secure.testing.browser;
 
 import java.io.File;
 import java.net.URI;
@@ -20,9 +20,9 @@ import java.util.function.BooleanSupplier;
  * the device user-code form, the login form and the consent form, in whatever order Keycloak shows them. Every wait
  * is on a page condition with a timeout; a failure says which page it was on (never a password or code).
  */
-final class Chrome implements AutoCloseable {
-    static final String BINARY = "/usr/bin/chromium";
-    static final String DRIVER = "/usr/bin/chromedriver";
+public final class Chrome implements AutoCloseable {
+    public static final String BINARY = "/usr/bin/chromium";
+    public static final String DRIVER = "/usr/bin/chromedriver";
     private static final Duration PAGE_TIMEOUT = Duration.ofSeconds(60);
 
     private final ChromeDriver driver;
@@ -34,7 +34,7 @@ final class Chrome implements AutoCloseable {
     }
 
     /** Starts Chromium; fails (never skips) with what is missing or what went wrong. */
-    static Chrome start() {
+    public static Chrome start() {
         for (String f : new String[] {BINARY, DRIVER}) {
             if (!new File(f).canExecute()) {
                 throw new IllegalStateException("headless Chromium is required for the interactive OAuth tests, but "
@@ -65,7 +65,7 @@ final class Chrome implements AutoCloseable {
     }
 
     /** Forgets every cookie (Keycloak's SSO session), so the next sign-in shows the login form again. */
-    void logout() {
+    public void logout() {
         driver.manage().deleteAllCookies();
     }
 
@@ -74,7 +74,7 @@ final class Chrome implements AutoCloseable {
      * form, signs in as {@code user}, and on a consent page grants ({@code approve}) or denies. Returns when a page
      * shows none of these forms (Keycloak's result page, or the loopback listener's page); returns its text.
      */
-    synchronized String signIn(URI uri, String userCode, String user, String password, boolean approve) {
+    public synchronized String signIn(URI uri, String userCode, String user, String password, boolean approve) {
         driver.get(uri.toString());
         for (int step = 0; step < 8; step++) {
             awaitLoaded();
