@@ -166,7 +166,17 @@ public final class JwtValidator {
         }
     }
 
+    /**
+     * The largest token read, in characters: far above any IdP's access token (a few KiB), small enough that a
+     * hostile token source cannot make the parser decode megabytes of base64 and JSON before the signature is checked.
+     */
+    public static final int MAX_TOKEN_CHARS = 16 * 1024;
+
     private static SignedJWT parse(Secret token) {
+        if (token.length() > MAX_TOKEN_CHARS) {
+            throw refuse(ReasonCode.TOKEN_INVALID, Check.FORMAT, "the token is " + token.length()
+                    + " characters long; at most " + MAX_TOKEN_CHARS + " are read");
+        }
         JWT jwt;
         try {
             jwt = token.withChars(chars -> {

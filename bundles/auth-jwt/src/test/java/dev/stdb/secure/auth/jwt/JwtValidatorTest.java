@@ -327,6 +327,16 @@ class JwtValidatorTest {
     }
 
     @Test
+    void anOversizedTokenIsRefusedBeforeItIsParsed() {
+        JwtValidator v = validator().build();
+        // a validly signed token whose claims carry 20 KiB of padding: refused on its size alone
+        String token = Idp.sign(Idp.RSA, JWSAlgorithm.RS256, idp.claims("alice", T0)
+                .claim("padding", "x".repeat(20 * 1024)).build());
+        JwtRefusedException e = refused(v, token, ReasonCode.TOKEN_INVALID, Check.FORMAT);
+        assertTrue(e.getMessage().contains("at most " + JwtValidator.MAX_TOKEN_CHARS), e.getMessage());
+    }
+
+    @Test
     void discoveryMustNameTheConfiguredIssuer() {
         idp.discoveryIssuer("https://someone-else.example");
         JwtValidator v = validator().jwksRefetchMinInterval(Duration.ofSeconds(60)).build();
