@@ -52,6 +52,8 @@ final class TokenSource {
     private final String target;
     private static final long MAX_DUE_BACKOFF_MS = 60_000;
     private int alreadyDueInARow;
+    private int failedRefreshesInARow;
+    private Instant retryNotBefore;
     private Credential current;
     private AuthProvider issuer;
     private ScheduledFuture<?> nextRefresh;
@@ -136,7 +138,9 @@ final class TokenSource {
         }
         Credential c = current;
         Instant due = c == null ? null : c.refreshDueAt();
-        if (c != null && !refreshNow && !c.isExpired(clock) && (due == null || clock.instant().isBefore(due))) {
+        if (c != null && !refreshNow && !c.isExpired(clock) && (due == null || clock.instant().isBefore(due)
+                || retryNotBefore != null && clock.instant().isBefore(retryNotBefore))) {
+            // not due yet, or a refresh just failed and its timed retry is pending: the token in hand still works
             return CompletableFuture.completedFuture(c);
         }
         boolean refresh = c != null && !c.isExpired(clock) || c != null && c.refreshToken().isPresent();
@@ -145,10 +149,27 @@ final class TokenSource {
         if (lock.isPresent()) {
             return refuse(provider, lock.get(), refresh);
         }
-        CompletableFuture<Credential> next = (refresh ? provider.refresh(c, context) : provider.acquire(context))
+        CompletableFuture<Credential> call = (refresh ? provider.refresh(c, context) : provider.acquire(context))
                 .toCompletableFuture();
+        CompletableFuture<Credential> next = call;
+        if (refresh && c != null && !c.isExpired(clock)) {
+            // A refresh that fails (the IdP is down) does not take the token in hand away while it still works:
+            // connects keep using it until it expires, and the timer retries the refresh with a growing pause.
+            Credential held = c;
+            next = call.handle((fresh, error) -> {
+                if (error == null) {
+                    return fresh;
+                }
+                if (!held.isExpired(clock)) {
+                    return held;
+                }
+                throw error instanceof CompletionException ? (CompletionException) error
+                        : new CompletionException(error);
+            });
+        }
+        // set before settle can run: a provider that answers at once completes the call right here
         inFlight = next;
-        next.whenComplete((fresh, error) -> settle(provider, fresh, error, refresh));
+        call.whenComplete((fresh, error) -> settle(provider, fresh, error, refresh));
         return next;
     }
 
@@ -182,9 +203,29 @@ final class TokenSource {
             if (cause instanceof SecureClientException && ((SecureClientException) cause).reason() != null) {
                 b.detail("reason", ((SecureClientException) cause).reason().code());
             }
+            Credential held = current;
+            long retry = -1;
+            if (refreshed && held != null && !held.isExpired(clock) && !(cause instanceof SecureClientException
+                    && ((SecureClientException) cause).reason() == dev.stdb.secure.api.ReasonCode.LOCKED_OUT)) {
+                // The token in hand still works: the session stays up, and the refresh is tried again after a
+                // growing pause (1 s doubling to 60 s), never later than the token's expiry.
+                failedRefreshesInARow++;
+                retry = Math.min(MAX_DUE_BACKOFF_MS, 1000L << Math.min(failedRefreshesInARow - 1, 6));
+                if (held.expiresAt() != null) {
+                    retry = Math.max(0, Math.min(retry, Duration.between(clock.instant(), held.expiresAt())
+                            .toMillis()));
+                }
+                b.detail("retry.in.ms", Long.toString(retry));
+                retryNotBefore = clock.instant().plusMillis(retry);
+            }
             events.emit(b.build());
+            if (retry >= 0) {
+                scheduleAfter(provider, retry);
+            }
             return;
         }
+        failedRefreshesInARow = 0;
+        retryNotBefore = null;
         Credential old = current;
         current = fresh;
         if (old != null && old != fresh) {
@@ -217,12 +258,19 @@ final class TokenSource {
         } else {
             alreadyDueInARow = 0;
         }
+        scheduleAfter(provider, delay);
+    }
+
+    private void scheduleAfter(AuthProvider provider, long delayMillis) {
+        if (nextRefresh != null) {
+            nextRefresh.cancel(false);
+        }
         try {
             nextRefresh = scheduler.schedule(() -> {
                 if (providers.get() == provider) {
                     credential(provider, true);
                 }
-            }, delay, TimeUnit.MILLISECONDS);
+            }, delayMillis, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             nextRefresh = null;
         }
