@@ -10,6 +10,7 @@ import dev.stdb.secure.api.audit.SecurityEventType;
 import dev.stdb.secure.api.auth.AuthContext;
 import dev.stdb.secure.api.auth.Credential;
 import dev.stdb.secure.auth.apikey.ApiKeyProvider;
+import dev.stdb.secure.auth.oauth2.OAuth2Provider;
 import dev.stdb.secure.store.keyring.KeyringCredentialStore;
 import dev.stdb.secure.store.pkcs11.Pkcs11Store;
 import dev.stdb.secure.testing.keycloak.Keycloak;
@@ -41,18 +42,22 @@ import org.junit.Test;
 
 /**
  * Issue 7, first slice: secrets never appear in plaintext anywhere the client leaves traces. Known marker secrets are
- * written through store-pkcs11 (a SoftHSM2 token), store-keyring (a private gnome-keyring on a private D-Bus session)
- * and auth-apikey's rotation (which writes the new key back into the store); then every file under the run's
- * directories, the security events, and a heap dump taken after every secret was destroyed and the stores and the
- * provider closed are searched for them (UTF-8, UTF-16LE/BE, base64, hex): zero hits. A control marker, planted once
- * in a file and once in a live byte array, must be found, so the scans are not blind.
+ * written through store-pkcs11 (a SoftHSM2 token), store-keyring (a private gnome-keyring on a private D-Bus session),
+ * auth-apikey's rotation (which writes the new key back into the store) and auth-oauth2's refresh-token persistence
+ * (svc-refresh with the HSM store: acquire, refresh with rotation, revoke, close; the tokens are Keycloak's, captured
+ * masked); then every file under the run's directories, the security events, and a heap dump taken after every
+ * secret was destroyed and the stores and the providers closed are searched for them (UTF-8, UTF-16LE/BE, base64,
+ * hex): zero hits. A control marker, planted once in a file and once in a live byte array, must be found, so the
+ * scans are not blind.
  *
  * <h2>Why the markers are not in the heap dump because of this test</h2>
  * A marker is 24 bytes from {@link SecureRandom}, written as 48 lowercase hex characters. The test keeps only the
  * pair (random mask, marker XOR mask) as byte arrays: neither holds the marker. The plaintext exists only briefly, in
  * a {@code char[]} that is handed to {@link Secret#ofChars} (which copies it) and zeroed at once, and the Secret is
  * destroyed after the write. The search patterns are made only after the dump is written, and
- * {@code dumpHeap(file, true)} dumps live objects only (it collects first).
+ * {@code dumpHeap(file, true)} dumps live objects only (it collects first). Keycloak chooses the OAuth 2.0 tokens:
+ * each stored refresh token is read from the store, and each access token taken from its credential, as a
+ * {@link Secret} whose temporary byte copy is masked at once ({@link Masked#of}) and zeroed; the Secret is destroyed.
  *
  * <p>Keycloak must learn the API keys. They are sent to it by {@link Keycloak#adminWithSecret} (creating the client)
  * and {@link Keycloak#setClientSecret(String, char[])} (the rotation): JSON built in byte arrays that are zeroed after
@@ -84,6 +89,12 @@ public class NeverPlaintextIT {
      * old secret) through the helper's shared HttpClient, whose read buffer kept them: SelectorManager thread ->
      * HttpClientImpl.client2 -> Http2ClientImpl.connections -> Http2Connection -> PlainHttpConnection.tube ->
      * SocketTube.sliceBuffersSource -> SliceBufferSource.current -> HeapByteBuffer.hb (byte[16384]).
+     * (c) auth-oauth2's last access token, in the body of its revocation request
+     * ("token_type_hint=access_token&token=...") left in the write buffer of the kept-alive connection Nimbus sent it
+     * on: KeepAliveCache thread -> KeepAliveCache.table -> ClientVector.elements -> KeepAliveEntry.hc ->
+     * sun.net.www.http.HttpClient.serverOutput -> PrintStream.out -> BufferedOutputStream.buf (byte[8192]);
+     * auth-oauth2 now sends its token, revocation and device authorization requests with Connection: close, so no
+     * such connection is cached.
      */
     @Test
     public void markersAreNowhereInFilesEventsOrTheHeap() throws Exception {
@@ -98,12 +109,15 @@ public class NeverPlaintextIT {
         Masked oldKey = Masked.random();
         Masked newKey = Masked.random();
         Masked control = Masked.random();
-        List<Masked> markers = List.of(hsmMarker, keyringMarker, oldKey, newKey);
+        List<Masked> markers = new ArrayList<>(List.of(hsmMarker, keyringMarker, oldKey, newKey));
         List<SecurityEvent> events = new CopyOnWriteArrayList<>();
 
         Path dataDir = work.resolve("hsm-data");
         String clientId = "np-apikey-" + UUID.randomUUID().toString().substring(0, 8);
-        writeSecrets(dataDir, clientId, keycloak, hsmMarker, keyringMarker, oldKey, newKey, events);
+        List<Masked> oauth2Tokens = new ArrayList<>();
+        writeSecrets(dataDir, clientId, keycloak, hsmMarker, keyringMarker, oldKey, newKey, events, oauth2Tokens);
+        assertEquals("captured: both refresh tokens and both access tokens of svc-refresh", 4, oauth2Tokens.size());
+        markers.addAll(oauth2Tokens);
 
         // -------- the heap, after everything was destroyed and closed
         plantedInHeap = control.plainUtf8();
@@ -177,9 +191,14 @@ public class NeverPlaintextIT {
         Files.delete(dump);
     }
 
-    /** The three writers: store-pkcs11, store-keyring, and auth-apikey's rotation into the HSM store. */
+    /**
+     * The four writers: store-pkcs11, store-keyring, auth-apikey's rotation into the HSM store, and auth-oauth2's
+     * refresh-token persistence into the HSM store ({@code svc-refresh}; its tokens, captured masked, go to
+     * {@code oauth2Tokens}).
+     */
     private static void writeSecrets(Path dataDir, String clientId, Keycloak keycloak, Masked hsmMarker,
-            Masked keyringMarker, Masked oldKey, Masked newKey, List<SecurityEvent> events) throws Exception {
+            Masked keyringMarker, Masked oldKey, Masked newKey, List<SecurityEvent> events, List<Masked> oauth2Tokens)
+            throws Exception {
         String keyName = "np/apikey";
         try (Pkcs11Store hsm = Pkcs11Store.builder().id("np-hsm").library(SoftHsm.LIBRARY).tokenLabel(TOKEN_LABEL)
                 .pin(() -> SoftHsm.PIN.toCharArray()).dataDir(dataDir).build();
@@ -208,8 +227,66 @@ public class NeverPlaintextIT {
             }
             assertTrue("the rotation wrote the new key back", readEquals(hsm, keyName, newKey));
             assertTrue("the rotation entry is gone", hsm.read(keyName + ApiKeyProvider.NEXT_SUFFIX).isEmpty());
+
+            oauth2Refresh(keycloak, hsm, events, oauth2Tokens);
             // The entries stay: their ciphertext (HSM data dir, login.keyring) is what the file scan must see.
         }
+    }
+
+    /**
+     * auth-oauth2 with the HSM store as {@code ctx.store()}: acquire (the refresh token is stored), refresh (Keycloak
+     * rotates it; the new one is stored), revoke (the stored one is deleted), close. Keycloak chooses the tokens: each
+     * stored refresh token is read from the store and each access token taken from its credential straight into the
+     * masked form, and the Secrets are destroyed.
+     */
+    private static void oauth2Refresh(Keycloak keycloak, Pkcs11Store hsm, List<SecurityEvent> events,
+            List<Masked> tokens) throws Exception {
+        OAuth2Provider provider;
+        try (Secret clientSecret = Secret.ofString(Keycloak.SVC_REFRESH_SECRET)) {
+            provider = OAuth2Provider.clientCredentials(Keycloak.SVC_REFRESH).id("np-oauth2")
+                    .issuer(URI.create(keycloak.issuer())).clientSecretBasic(clientSecret)
+                    .readTimeout(Duration.ofSeconds(30)).build();
+        }
+        String key = provider.storeKey();
+        try {
+            AuthContext context = new AuthContext(URI.create("ws://127.0.0.1:1"), "quickstart", hsm, null,
+                    events::add);
+            Credential first = provider.acquire(context).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            Masked firstRefresh;
+            try (Secret stored = hsm.read(key).orElseThrow()) {
+                assertTrue("acquire stored the refresh token",
+                        first.refreshToken().orElseThrow().contentEquals(stored));
+                firstRefresh = Masked.of(stored);
+            }
+            tokens.add(firstRefresh);
+            tokens.add(Masked.of(first.token()));
+
+            Credential second;
+            try {
+                second = provider.refresh(first, context).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } finally {
+                first.destroy();
+            }
+            try {
+                try (Secret stored = hsm.read(key).orElseThrow()) {
+                    assertTrue("the refresh stored the rotated token",
+                            second.refreshToken().orElseThrow().contentEquals(stored));
+                    Masked secondRefresh = Masked.of(stored);
+                    assertTrue("Keycloak rotated the refresh token", !secondRefresh.sameAs(firstRefresh));
+                    tokens.add(secondRefresh);
+                }
+                tokens.add(Masked.of(second.token()));
+                provider.revoke(second).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } finally {
+                second.destroy();
+            }
+            assertTrue("the revoked refresh token left the store", hsm.read(key).isEmpty());
+        } finally {
+            provider.close();
+        }
+        assertTrue("the provider wrote its refresh tokens to the store (2 CREDENTIAL_WRITTEN): " + events,
+                events.stream().filter(e -> e.type() == SecurityEventType.CREDENTIAL_WRITTEN
+                        && OAuth2Provider.SOURCE.equals(e.source())).count() == 2);
     }
 
     private static void write(dev.stdb.secure.api.store.CredentialStore store, String key, Masked marker) {
@@ -289,6 +366,31 @@ public class NeverPlaintextIT {
                 text[i] ^= mask[i];
             }
             return new Masked(mask, text);
+        }
+
+        /** A secret someone else chose (an IdP's token), masked from a temporary copy zeroed at once. */
+        static Masked of(Secret secret) {
+            return secret.withBytes(plain -> {
+                byte[] mask = new byte[plain.length];
+                RANDOM.nextBytes(mask);
+                byte[] masked = new byte[plain.length];
+                for (int i = 0; i < plain.length; i++) {
+                    masked[i] = (byte) (plain[i] ^ mask[i]);
+                }
+                return new Masked(mask, masked);
+            });
+        }
+
+        /** Whether both mask the same plaintext, compared byte by byte without building it. */
+        boolean sameAs(Masked other) {
+            if (other.masked.length != masked.length) {
+                return false;
+            }
+            int diff = 0;
+            for (int i = 0; i < masked.length; i++) {
+                diff |= (masked[i] ^ mask[i]) ^ (other.masked[i] ^ other.mask[i]);
+            }
+            return diff == 0;
         }
 
         private static byte hexDigit(int v) {

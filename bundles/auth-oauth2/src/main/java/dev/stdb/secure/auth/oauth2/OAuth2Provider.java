@@ -494,7 +494,7 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
      */
     private Credential exchange(TokenRequest tokenRequest, AuthContext context, SecurityEventType type, String grant,
             Secret previousRefresh, ReasonCode refusedReason, String expectedNonce, boolean idTokenRequired) {
-        HTTPRequest http = tokenRequest.toHTTPRequest();
+        HTTPRequest http = Http.closing(tokenRequest.toHTTPRequest());
         http.setConnectTimeout((int) connectTimeout.toMillis());
         http.setReadTimeout((int) readTimeout.toMillis());
         tokenRequests.incrementAndGet();
@@ -596,10 +596,10 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
         refresh.ifPresent(s -> tokens.add(new RefreshToken(s.withChars(String::new))));
         tokens.add(new BearerAccessToken(credential.token().withChars(String::new)));
         for (Token token : tokens) {
-            HTTPRequest http = (authenticator.isPublic()
+            HTTPRequest http = Http.closing((authenticator.isPublic()
                     ? new TokenRevocationRequest(endpoint, authenticator.clientId(), token)
                     : new TokenRevocationRequest(endpoint, authenticator.authenticate(endpoint), token))
-                    .toHTTPRequest();
+                    .toHTTPRequest());
             http.setConnectTimeout((int) connectTimeout.toMillis());
             http.setReadTimeout((int) readTimeout.toMillis());
             HTTPResponse response;

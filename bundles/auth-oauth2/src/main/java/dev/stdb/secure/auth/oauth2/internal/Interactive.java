@@ -182,7 +182,7 @@ public final class Interactive {
         if (host.scope() != null) {
             b.scope(host.scope());
         }
-        HTTPRequest http = b.build().toHTTPRequest();
+        HTTPRequest http = Http.closing(b.build().toHTTPRequest());
         http.setConnectTimeout((int) host.connectTimeout().toMillis());
         http.setReadTimeout((int) host.readTimeout().toMillis());
         HTTPResponse response;
