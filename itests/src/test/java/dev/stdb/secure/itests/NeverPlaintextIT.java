@@ -11,6 +11,7 @@ import dev.stdb.secure.api.auth.AuthContext;
 import dev.stdb.secure.api.auth.Credential;
 import dev.stdb.secure.auth.apikey.ApiKeyProvider;
 import dev.stdb.secure.auth.oauth2.OAuth2Provider;
+import dev.stdb.secure.store.file.EncryptedFileStore;
 import dev.stdb.secure.store.keyring.KeyringCredentialStore;
 import dev.stdb.secure.store.pkcs11.Pkcs11Store;
 import dev.stdb.secure.testing.keycloak.Keycloak;
@@ -108,13 +109,18 @@ public class NeverPlaintextIT {
         Masked keyringMarker = Masked.random();
         Masked oldKey = Masked.random();
         Masked newKey = Masked.random();
+        Masked fileMarker = Masked.random();
+        Masked filePassphrase = Masked.random();
         Masked control = Masked.random();
-        List<Masked> markers = new ArrayList<>(List.of(hsmMarker, keyringMarker, oldKey, newKey));
+        List<Masked> markers = new ArrayList<>(List.of(hsmMarker, keyringMarker, oldKey, newKey, fileMarker,
+                filePassphrase));
         List<SecurityEvent> events = new CopyOnWriteArrayList<>();
 
         Path dataDir = work.resolve("hsm-data");
         String clientId = "np-apikey-" + UUID.randomUUID().toString().substring(0, 8);
         List<Masked> oauth2Tokens = new ArrayList<>();
+        Path fileDir = work.resolve("file-store");
+        writeToFileStore(fileDir, fileMarker, filePassphrase);
         writeSecrets(dataDir, clientId, keycloak, hsmMarker, keyringMarker, oldKey, newKey, events, oauth2Tokens);
         assertEquals("captured: both refresh tokens and both access tokens of svc-refresh", 4, oauth2Tokens.size());
         markers.addAll(oauth2Tokens);
@@ -138,7 +144,7 @@ public class NeverPlaintextIT {
         assertTrue("the heap scan finds the live control marker (not blind)", !heapControl.isEmpty());
 
         // -------- files of the run: token dir, HSM data dir, keyring and bus, logs and reports under target/
-        List<Path> roots = new ArrayList<>(List.of(tokens.getParent(), dataDir, keyring.dir(),
+        List<Path> roots = new ArrayList<>(List.of(tokens.getParent(), dataDir, fileDir, keyring.dir(),
                 target.resolve("dbus"), target.resolve("failsafe-reports")));
         try (Stream<Path> s = Files.list(target)) {
             s.filter(p -> p.getFileName().toString().endsWith(".log")
@@ -170,6 +176,8 @@ public class NeverPlaintextIT {
         assertEquals("the file scan finds the planted control marker exactly there (not blind)",
                 List.of("planted.txt"), plantedHits);
         assertTrue("the wrapped HSM entries were scanned: " + scanned, scanned.stream().anyMatch(p -> p.startsWith(dataDir)));
+        assertTrue("the encrypted file store was scanned: " + scanned, scanned.stream().anyMatch(p -> p.startsWith(fileDir)
+                && p.getFileName().toString().endsWith(".sdbf")));
         assertTrue("gnome-keyring's login.keyring was scanned: " + scanned,
                 scanned.contains(keyring.keyringFiles().resolve("login.keyring").toAbsolutePath())
                         || scanned.contains(keyring.keyringFiles().resolve("login.keyring")));
@@ -189,6 +197,24 @@ public class NeverPlaintextIT {
         assertEquals("plaintext secrets in files (" + scanned.size() + " scanned)", List.of(), fileHits);
         assertEquals("plaintext secrets in the heap dump " + dump + " (kept for inspection)", List.of(), heapHits);
         Files.delete(dump);
+    }
+
+    /**
+     * store-file with a passphrase that is itself a marker (it must reach neither the file nor, once the store is
+     * closed, the heap): one entry written, read back, the store closed.
+     */
+    private static void writeToFileStore(Path dir, Masked marker, Masked passphrase) throws Exception {
+        try (EncryptedFileStore file = EncryptedFileStore.builder(dir).id("np-file").passphrase(() -> {
+            char[] plain = passphrase.plainChars();
+            try {
+                return Secret.ofChars(plain);
+            } finally {
+                Arrays.fill(plain, '\0');
+            }
+        }).open()) {
+            write(file, "np/file", marker);
+            assertTrue(readEquals(file, "np/file", marker));
+        }
     }
 
     /**
