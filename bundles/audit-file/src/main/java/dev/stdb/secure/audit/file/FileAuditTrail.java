@@ -162,22 +162,71 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
         synchronized (lock) {
             State s = start();
             StringBuilder add = new StringBuilder();
-            if (s.needCheckpoint) {
-                s = appendCheckpoint(s, add);
+            s = appendEvent(s, event, add);
+            b = commitToBatch(s, add);
+        }
+        await(b);
+    }
+
+    /**
+     * Appends {@code events} in order under one lock and returns once all of them (and the checkpoints due among
+     * them) are on disk, written with one fsync (shared with concurrent callers).
+     *
+     * @throws AuditException {@link ReasonCode#AUDIT_SINK_UNAVAILABLE} if not all events were written durably;
+     *         {@link AuditException#acceptedCount()} says how many leading events are in the trail (0 when the write
+     *         failed: a batch is written all or nothing; more when a later event could not be appended, for
+     *         example because a checkpoint could not be signed)
+     */
+    @Override
+    public void publishAll(List<SecurityEvent> events) throws AuditException {
+        Objects.requireNonNull(events, "events");
+        if (events.isEmpty()) {
+            return;
+        }
+        Batch b;
+        int accepted = 0;
+        RuntimeException stopped = null;
+        synchronized (lock) {
+            State s = start();
+            StringBuilder add = new StringBuilder(events.size() * 512);
+            for (SecurityEvent event : events) {
+                int mark = add.length();
+                try {
+                    s = appendEvent(s, Objects.requireNonNull(event, "event"), add);
+                } catch (RuntimeException e) {
+                    add.setLength(mark); // this event is not in the trail, nor is anything after it
+                    stopped = e;
+                    break;
+                }
+                accepted++;
             }
-            String line = Codec.line(Codec.eventPrefix(s.seq + 1, s.hash, event));
-            s = new State(s.seq + 1, hashOf(line), s.eventsSince + 1, s.lastCheckpoint, false);
-            if (signer != null && ((everyRecords > 0 && s.eventsSince >= everyRecords)
-                    || (!everyTime.isZero() && !clock.instant().isBefore(s.lastCheckpoint.plus(everyTime))))) {
-                StringBuilder cp = new StringBuilder();
-                s = appendCheckpoint(s, cp);
-                add.append(line).append(cp);
-            } else {
-                add.append(line);
+            if (accepted == 0) {
+                throw stopped;
             }
             b = commitToBatch(s, add);
         }
         await(b);
+        if (stopped != null) {
+            ReasonCode reason = stopped instanceof AuditException ? ((AuditException) stopped).reason()
+                    : ReasonCode.AUDIT_SINK_UNAVAILABLE;
+            throw new AuditException(reason, "only " + accepted + " of " + events.size() + " events were written"
+                    + " to the audit trail in " + directory + ": " + stopped.getMessage(), stopped, accepted);
+        }
+    }
+
+    /** Appends the record of {@code event} to {@code out}, with the checkpoints due before and after it. */
+    private State appendEvent(State s, SecurityEvent event, StringBuilder out) {
+        if (s.needCheckpoint) {
+            s = appendCheckpoint(s, out);
+        }
+        String line = Codec.line(Codec.eventPrefix(s.seq + 1, s.hash, event));
+        out.append(line);
+        s = new State(s.seq + 1, hashOf(line), s.eventsSince + 1, s.lastCheckpoint, false);
+        if (signer != null && ((everyRecords > 0 && s.eventsSince >= everyRecords)
+                || (!everyTime.isZero() && !clock.instant().isBefore(s.lastCheckpoint.plus(everyTime))))) {
+            s = appendCheckpoint(s, out);
+        }
+        return s;
     }
 
     /**
