@@ -32,7 +32,8 @@ import java.util.function.Function;
  *
  * <h2>Threading</h2>
  * {@link #emit} only enqueues (an unbounded queue): it never blocks and never throws. One daemon thread named
- * {@value #THREAD_NAME} takes events in emit order, up to {@value #MAX_BATCH} queued events at a time (never past a
+ * {@value #THREAD_NAME} takes events in emit order, up to {@link Builder#maxBatch} ({@value #MAX_BATCH} by default)
+ * queued events at a time (never past a
  * queued command), feeds each to every detector, and publishes the batch (with the ANOMALY events of its findings,
  * each right after the event that caused it) to every sink with one {@link AuditSink#publishAll} call, so a sink
  * that makes a batch durable together (one fsync) keeps up with many emitters. {@code addSink}, {@code removeSink}, {@code addDetector} and {@code removeDetector} are queued the same
@@ -83,7 +84,7 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
     /** Source of the events the router itself emits (ANOMALY, AUDIT_FAILURE). */
     public static final String SOURCE = "dev.stdb.secure.core";
 
-    /** Most events handed to a sink in one {@code publishAll}. */
+    /** Most events handed to a sink in one {@code publishAll}, by default. */
     public static final int MAX_BATCH = 1024;
 
     private static final Object STOP = new Object();
@@ -98,6 +99,7 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
     private final long initialBackoff;
     private final long maxBackoff;
     private final long closeGrace;
+    private final int maxBatch;
     private final Consumer<Finding> findingListener;
     private final Map<String, Integer> spooledCounts = new ConcurrentHashMap<>();
     private final Thread worker;
@@ -126,6 +128,7 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
         this.initialBackoff = b.initialBackoff.toNanos();
         this.maxBackoff = Math.max(b.maxBackoff.toNanos(), initialBackoff);
         this.closeGrace = b.closeGrace.toNanos();
+        this.maxBatch = b.maxBatch;
         this.findingListener = b.findingListener;
         this.worker = new Thread(this::run, THREAD_NAME);
         worker.setDaemon(true);
@@ -271,12 +274,12 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
         }
     }
 
-    /** {@code first} and the plain events queued right behind it, up to {@link #MAX_BATCH}; stops at a command. */
+    /** {@code first} and the plain events queued right behind it, up to {@code maxBatch}; stops at a command. */
     private List<SecurityEvent> takeBatch(SecurityEvent first) {
         List<SecurityEvent> batch = new ArrayList<>();
         batch.add(first);
         Object next;
-        while (batch.size() < MAX_BATCH && (next = queue.peek()) instanceof SecurityEvent) {
+        while (batch.size() < maxBatch && (next = queue.peek()) instanceof SecurityEvent) {
             queue.poll(); // the worker is the only taker: this is next
             batch.add((SecurityEvent) next);
         }
@@ -657,8 +660,18 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
         private Duration maxBackoff = Duration.ofSeconds(30);
         private Duration closeGrace = Duration.ofSeconds(2);
         private Consumer<Finding> findingListener;
+        private int maxBatch = MAX_BATCH;
 
         private Builder() {
+        }
+
+        /** Most queued events handed to a sink in one {@code publishAll}; {@value EventRouter#MAX_BATCH} by default. */
+        public Builder maxBatch(int events) {
+            if (events < 1) {
+                throw new IllegalArgumentException("maxBatch must be positive: " + events);
+            }
+            this.maxBatch = events;
+            return this;
         }
 
         /** Keep spools as {@link FileSpool}s in this directory; memory spools by default. */
