@@ -78,7 +78,7 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
     }
 
     private static final class Batch {
-        final StringBuilder text = new StringBuilder();
+        StringBuilder text = new StringBuilder();
         long firstSeq = -1;
         State after;
         boolean done;
@@ -161,9 +161,10 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
         Batch b;
         synchronized (lock) {
             State s = start();
+            long first = s.seq + 1;
             StringBuilder add = new StringBuilder();
             s = appendEvent(s, event, add);
-            b = commitToBatch(s, add);
+            b = commitToBatch(first, s, add);
         }
         await(b);
     }
@@ -188,6 +189,7 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
         RuntimeException stopped = null;
         synchronized (lock) {
             State s = start();
+            long first = s.seq + 1;
             StringBuilder add = new StringBuilder(events.size() * 512);
             for (SecurityEvent event : events) {
                 int mark = add.length();
@@ -203,7 +205,7 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
             if (accepted == 0) {
                 throw stopped;
             }
-            b = commitToBatch(s, add);
+            b = commitToBatch(first, s, add);
         }
         await(b);
         if (stopped != null) {
@@ -240,9 +242,10 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
             if (signer == null || s.eventsSince == 0) {
                 return;
             }
+            long first = s.seq + 1;
             StringBuilder add = new StringBuilder();
             s = appendCheckpoint(s, add);
-            b = commitToBatch(s, add);
+            b = commitToBatch(first, s, add);
         }
         await(b);
     }
@@ -273,24 +276,19 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
         return head;
     }
 
-    private Batch commitToBatch(State s, StringBuilder add) {
+    /** Adds the records {@code add}, sequence numbers {@code firstSeq} to {@code s.seq}, to the open batch. */
+    private Batch commitToBatch(long firstSeq, State s, StringBuilder add) {
         if (open.firstSeq < 0) {
-            open.firstSeq = s.seq - countLines(add) + 1;
+            open.firstSeq = firstSeq;
         }
-        open.text.append(add);
+        if (open.text.length() == 0) {
+            open.text = add; // no copy: callers hand over their builder
+        } else {
+            open.text.append(add);
+        }
         open.after = s;
         head = s;
         return open;
-    }
-
-    private static int countLines(CharSequence s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) == '\n') {
-                n++;
-            }
-        }
-        return n;
     }
 
     private State appendCheckpoint(State s, StringBuilder out) {
