@@ -78,7 +78,7 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
     }
 
     private static final class Batch {
-        final StringBuilder text = new StringBuilder();
+        StringBuilder text = new StringBuilder();
         long firstSeq = -1;
         State after;
         boolean done;
@@ -161,23 +161,74 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
         Batch b;
         synchronized (lock) {
             State s = start();
+            long first = s.seq + 1;
             StringBuilder add = new StringBuilder();
-            if (s.needCheckpoint) {
-                s = appendCheckpoint(s, add);
-            }
-            String line = Codec.line(Codec.eventPrefix(s.seq + 1, s.hash, event));
-            s = new State(s.seq + 1, hashOf(line), s.eventsSince + 1, s.lastCheckpoint, false);
-            if (signer != null && ((everyRecords > 0 && s.eventsSince >= everyRecords)
-                    || (!everyTime.isZero() && !clock.instant().isBefore(s.lastCheckpoint.plus(everyTime))))) {
-                StringBuilder cp = new StringBuilder();
-                s = appendCheckpoint(s, cp);
-                add.append(line).append(cp);
-            } else {
-                add.append(line);
-            }
-            b = commitToBatch(s, add);
+            s = appendEvent(s, event, add);
+            b = commitToBatch(first, s, add);
         }
         await(b);
+    }
+
+    /**
+     * Appends {@code events} in order under one lock and returns once all of them (and the checkpoints due among
+     * them) are on disk, written with one fsync (shared with concurrent callers).
+     *
+     * @throws AuditException {@link ReasonCode#AUDIT_SINK_UNAVAILABLE} if not all events were written durably;
+     *         {@link AuditException#acceptedCount()} says how many leading events are in the trail (0 when the write
+     *         failed: a batch is written all or nothing; more when a later event could not be appended, for
+     *         example because a checkpoint could not be signed)
+     */
+    @Override
+    public void publishAll(List<SecurityEvent> events) throws AuditException {
+        Objects.requireNonNull(events, "events");
+        if (events.isEmpty()) {
+            return;
+        }
+        Batch b;
+        int accepted = 0;
+        RuntimeException stopped = null;
+        synchronized (lock) {
+            State s = start();
+            long first = s.seq + 1;
+            StringBuilder add = new StringBuilder(events.size() * 512);
+            for (SecurityEvent event : events) {
+                int mark = add.length();
+                try {
+                    s = appendEvent(s, Objects.requireNonNull(event, "event"), add);
+                } catch (RuntimeException e) {
+                    add.setLength(mark); // this event is not in the trail, nor is anything after it
+                    stopped = e;
+                    break;
+                }
+                accepted++;
+            }
+            if (accepted == 0) {
+                throw stopped;
+            }
+            b = commitToBatch(first, s, add);
+        }
+        await(b);
+        if (stopped != null) {
+            ReasonCode reason = stopped instanceof AuditException ? ((AuditException) stopped).reason()
+                    : ReasonCode.AUDIT_SINK_UNAVAILABLE;
+            throw new AuditException(reason, "only " + accepted + " of " + events.size() + " events were written"
+                    + " to the audit trail in " + directory + ": " + stopped.getMessage(), stopped, accepted);
+        }
+    }
+
+    /** Appends the record of {@code event} to {@code out}, with the checkpoints due before and after it. */
+    private State appendEvent(State s, SecurityEvent event, StringBuilder out) {
+        if (s.needCheckpoint) {
+            s = appendCheckpoint(s, out);
+        }
+        String line = Codec.line(Codec.eventPrefix(s.seq + 1, s.hash, event));
+        out.append(line);
+        s = new State(s.seq + 1, hashOf(line), s.eventsSince + 1, s.lastCheckpoint, false);
+        if (signer != null && ((everyRecords > 0 && s.eventsSince >= everyRecords)
+                || (!everyTime.isZero() && !clock.instant().isBefore(s.lastCheckpoint.plus(everyTime))))) {
+            s = appendCheckpoint(s, out);
+        }
+        return s;
     }
 
     /**
@@ -191,9 +242,10 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
             if (signer == null || s.eventsSince == 0) {
                 return;
             }
+            long first = s.seq + 1;
             StringBuilder add = new StringBuilder();
             s = appendCheckpoint(s, add);
-            b = commitToBatch(s, add);
+            b = commitToBatch(first, s, add);
         }
         await(b);
     }
@@ -224,24 +276,19 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
         return head;
     }
 
-    private Batch commitToBatch(State s, StringBuilder add) {
+    /** Adds the records {@code add}, sequence numbers {@code firstSeq} to {@code s.seq}, to the open batch. */
+    private Batch commitToBatch(long firstSeq, State s, StringBuilder add) {
         if (open.firstSeq < 0) {
-            open.firstSeq = s.seq - countLines(add) + 1;
+            open.firstSeq = firstSeq;
         }
-        open.text.append(add);
+        if (open.text.length() == 0) {
+            open.text = add; // no copy: callers hand over their builder
+        } else {
+            open.text.append(add);
+        }
         open.after = s;
         head = s;
         return open;
-    }
-
-    private static int countLines(CharSequence s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) == '\n') {
-                n++;
-            }
-        }
-        return n;
     }
 
     private State appendCheckpoint(State s, StringBuilder out) {

@@ -68,12 +68,19 @@ public final class Codec {
         return HexFormat.of().formatHex(sha256(text.getBytes(StandardCharsets.UTF_8)));
     }
 
-    public static byte[] sha256(byte[] data) {
+    /** One digest per thread: looking the algorithm up costs about as much as hashing a record. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    public static byte[] sha256(byte[] data) {
+        MessageDigest d = SHA256.get();
+        d.reset();
+        return d.digest(data);
     }
 
     /** {@code sha256:<hex>} of the key's X.509 SubjectPublicKeyInfo encoding. */

@@ -1,5 +1,6 @@
 package dev.stdb.secure.core.internal.events;
 
+import dev.stdb.secure.api.AuditException;
 import dev.stdb.secure.api.SecureClientException;
 import dev.stdb.secure.api.anomaly.AnomalyDetector;
 import dev.stdb.secure.api.anomaly.Finding;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +32,11 @@ import java.util.function.Function;
  *
  * <h2>Threading</h2>
  * {@link #emit} only enqueues (an unbounded queue): it never blocks and never throws. One daemon thread named
- * {@value #THREAD_NAME} takes events in emit order and, for each, publishes it to every sink, then feeds it to every
- * detector. {@code addSink}, {@code removeSink}, {@code addDetector} and {@code removeDetector} are queued the same
+ * {@value #THREAD_NAME} takes events in emit order, up to {@link Builder#maxBatch} ({@value #MAX_BATCH} by default)
+ * queued events at a time (never past a
+ * queued command), feeds each to every detector, and publishes the batch (with the ANOMALY events of its findings,
+ * each right after the event that caused it) to every sink with one {@link AuditSink#publishAll} call, so a sink
+ * that makes a batch durable together (one fsync) keeps up with many emitters. {@code addSink}, {@code removeSink}, {@code addDetector} and {@code removeDetector} are queued the same
  * way, so they take effect between two events, in call order relative to {@code emit} from the same thread; they
  * may be called at any time from any thread, also from a sink or detector. Sinks, detectors and the finding
  * listener are only ever called on the worker thread, one call at a time.
@@ -44,11 +49,11 @@ import java.util.function.Function;
  * restart.
  *
  * <h2>Failing sinks</h2>
- * A sink whose {@code publish} throws (any exception; {@link dev.stdb.secure.api.AuditException} by contract) gets
- * the event appended to its key's {@link EventSpool}. While that spool is not empty, new events for the sink are
+ * A sink whose {@code publishAll} throws (any exception; {@link AuditException} by contract) gets the events after
+ * the {@link AuditException#acceptedCount() accepted prefix} appended, in order, to its key's {@link EventSpool}. While that spool is not empty, new events for the sink are
  * appended behind the older ones without trying the sink, so each sink sees events in emit order. The spool is
  * retried with exponential backoff ({@link Builder#initialBackoff} doubling up to {@link Builder#maxBackoff}); a
- * retry delivers from the head until the sink throws again or the spool is empty. Other sinks are never held up.
+ * retry delivers from the head, one event per {@code publish}, until the sink throws again or the spool is empty. Other sinks are never held up.
  * When a sink starts failing the router emits one {@link SecurityEventType#AUDIT_FAILURE} event (sink key, exception
  * class and reason code; never the message, which might carry anything).
  *
@@ -79,6 +84,9 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
     /** Source of the events the router itself emits (ANOMALY, AUDIT_FAILURE). */
     public static final String SOURCE = "dev.stdb.secure.core";
 
+    /** Most events handed to a sink in one {@code publishAll}, by default. */
+    public static final int MAX_BATCH = 1024;
+
     private static final Object STOP = new Object();
 
     /** Something to do on the worker thread, queued with the events. */
@@ -91,6 +99,7 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
     private final long initialBackoff;
     private final long maxBackoff;
     private final long closeGrace;
+    private final int maxBatch;
     private final Consumer<Finding> findingListener;
     private final Map<String, Integer> spooledCounts = new ConcurrentHashMap<>();
     private final Thread worker;
@@ -119,6 +128,7 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
         this.initialBackoff = b.initialBackoff.toNanos();
         this.maxBackoff = Math.max(b.maxBackoff.toNanos(), initialBackoff);
         this.closeGrace = b.closeGrace.toNanos();
+        this.maxBatch = b.maxBatch;
         this.findingListener = b.findingListener;
         this.worker = new Thread(this::run, THREAD_NAME);
         worker.setDaemon(true);
@@ -250,7 +260,9 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
                     shutdown();
                     return;
                 }
-                if (item != null) {
+                if (item instanceof SecurityEvent) {
+                    handleBatch(takeBatch((SecurityEvent) item));
+                } else if (item != null) {
                     handle(item);
                 }
                 retryDue();
@@ -262,10 +274,33 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
         }
     }
 
+    /** {@code first} and the plain events queued right behind it, up to {@code maxBatch}; stops at a command. */
+    private List<SecurityEvent> takeBatch(SecurityEvent first) {
+        List<SecurityEvent> batch = new ArrayList<>();
+        batch.add(first);
+        Object next;
+        while (batch.size() < maxBatch && (next = queue.peek()) instanceof SecurityEvent) {
+            queue.poll(); // the worker is the only taker: this is next
+            batch.add((SecurityEvent) next);
+        }
+        return batch;
+    }
+
+    private void handleBatch(List<SecurityEvent> batch) {
+        try {
+            route(batch);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            LOG.log(Level.ERROR, "Security event router failed on a batch of " + batch.size() + " events from "
+                    + describeItem(batch.get(0)) + "; going on", t);
+        }
+    }
+
     private void handle(Object item) {
         try {
             if (item instanceof SecurityEvent) {
-                route((SecurityEvent) item);
+                route(List.of((SecurityEvent) item));
             } else if (item instanceof Command) {
                 ((Command) item).action().run();
             }
@@ -284,9 +319,19 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
         return item instanceof Command ? ((Command) item).description() : String.valueOf(item);
     }
 
-    private void route(SecurityEvent event) {
-        publishToSinks(event);
-        if (event.type() == SecurityEventType.ANOMALY) {
+    /** Feeds {@code events} to the detectors, then publishes them with their ANOMALY events to every sink. */
+    private void route(List<SecurityEvent> events) {
+        List<SecurityEvent> out = new ArrayList<>(events.size());
+        for (SecurityEvent event : events) {
+            out.add(event);
+            detect(event, out);
+        }
+        publishToSinks(Collections.unmodifiableList(out));
+    }
+
+    /** Feeds {@code event} to every detector; the ANOMALY events of their findings are added to {@code out}. */
+    private void detect(SecurityEvent event, List<SecurityEvent> out) {
+        if (event.type() == SecurityEventType.ANOMALY || detectors.isEmpty()) {
             return; // never fed to detectors: findings must not feed back
         }
         for (Map.Entry<String, AnomalyDetector> d : new ArrayList<>(detectors.entrySet())) {
@@ -316,7 +361,7 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
                         LOG.log(Level.WARNING, "The finding listener failed on a finding of " + f.detector(), t);
                     }
                 }
-                publishToSinks(anomaly(f, event));
+                out.add(anomaly(f, event));
             }
         }
     }
@@ -344,10 +389,10 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
         return b.build();
     }
 
-    private void publishToSinks(SecurityEvent event) {
+    private void publishToSinks(List<SecurityEvent> events) {
         for (SinkState s : new ArrayList<>(sinks.values())) {
             if (s.sink != null) {
-                s.offer(event);
+                s.offer(events);
             }
         }
     }
@@ -485,17 +530,26 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
             return spool.size() + overflow.size();
         }
 
-        void offer(SecurityEvent event) {
+        /** Publishes {@code events} with one {@code publishAll}; what the sink did not accept is spooled in order. */
+        void offer(List<SecurityEvent> events) {
             if (hasBacklog() || pastDeadline()) {
-                keep(event);
+                events.forEach(this::keep);
                 return;
             }
             try {
-                sink.publish(event);
+                sink.publishAll(events);
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable t) {
-                keep(event);
+                int accepted = t instanceof AuditException ? Math.max(0, ((AuditException) t).acceptedCount()) : 0;
+                if (accepted >= events.size()) {
+                    LOG.log(Level.WARNING, "Audit sink " + key + " reported a failure after accepting all "
+                            + events.size() + " events; taking them as delivered", t);
+                    return;
+                }
+                for (int i = accepted; i < events.size(); i++) {
+                    keep(events.get(i));
+                }
                 failed(t, true);
             }
         }
@@ -606,8 +660,18 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
         private Duration maxBackoff = Duration.ofSeconds(30);
         private Duration closeGrace = Duration.ofSeconds(2);
         private Consumer<Finding> findingListener;
+        private int maxBatch = MAX_BATCH;
 
         private Builder() {
+        }
+
+        /** Most queued events handed to a sink in one {@code publishAll}; {@value EventRouter#MAX_BATCH} by default. */
+        public Builder maxBatch(int events) {
+            if (events < 1) {
+                throw new IllegalArgumentException("maxBatch must be positive: " + events);
+            }
+            this.maxBatch = events;
+            return this;
         }
 
         /** Keep spools as {@link FileSpool}s in this directory; memory spools by default. */
