@@ -172,8 +172,33 @@ public final class PrivateKeyring implements BeforeAllCallback {
         return p;
     }
 
-    /** Starts gnome-keyring-daemon with the password on stdin and waits until its default collection is unlocked. */
+    /**
+     * Starts gnome-keyring-daemon and waits until its default collection is unlocked. gnome-keyring 42 can abort
+     * (GLib assertion in invoke_get_property_in_idle_cb, exit 134) when a property is read while it is still
+     * registering its objects, which is what the readiness probe does; a daemon that dies while starting is
+     * started again, up to three times, and the failure is reported only if every attempt dies.
+     */
     private void startKeyring() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                startKeyringOnce();
+                return;
+            } catch (KeyringDied died) {
+                if (attempt == 3) {
+                    fail(died.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The daemon exited before it offered an unlocked collection. */
+    private static final class KeyringDied extends RuntimeException {
+        KeyringDied(String message) {
+            super(message);
+        }
+    }
+
+    private void startKeyringOnce() throws IOException {
         ProcessBuilder pb = new ProcessBuilder("gnome-keyring-daemon", "--foreground", "--unlock",
                 "--components=secrets")
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("logs").resolve("keyring.out").toFile()))
@@ -197,7 +222,8 @@ public final class PrivateKeyring implements BeforeAllCallback {
                 }
             }
             if (!keyring.isAlive()) {
-                fail("gnome-keyring-daemon exited with " + keyring.exitValue() + "; see " + dir.resolve("logs"));
+                throw new KeyringDied("gnome-keyring-daemon exited with " + keyring.exitValue() + "; see "
+                        + dir.resolve("logs"));
             }
             if (System.nanoTime() > deadline) {
                 fail("gnome-keyring did not offer an unlocked default collection within " + READY.toSeconds()
