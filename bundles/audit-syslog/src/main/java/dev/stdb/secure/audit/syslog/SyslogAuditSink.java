@@ -47,6 +47,13 @@ import javax.net.ssl.SSLSocket;
 public final class SyslogAuditSink implements AuditSink, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.stdb.secure.audit.syslog");
     private static final long INITIAL_BACKOFF = Duration.ofMillis(100).toNanos();
+    /** Closes connections whose write passed its deadline; one daemon thread for all sinks. */
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "stdb-syslog-write-deadline");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** How messages travel. */
     public enum Transport {
@@ -78,6 +85,7 @@ public final class SyslogAuditSink implements AuditSink, AutoCloseable {
     private final String procId;
     private final int facility;
     private final int connectTimeoutMillis;
+    private final long writeTimeoutMillis;
     private final long maxBackoff;
     private final long replayLimit;
 
@@ -105,6 +113,7 @@ public final class SyslogAuditSink implements AuditSink, AutoCloseable {
         this.procId = Long.toString(ProcessHandle.current().pid());
         this.facility = b.facility;
         this.connectTimeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()));
+        this.writeTimeoutMillis = Math.max(1, b.writeTimeout.toMillis());
         this.maxBackoff = Math.max(INITIAL_BACKOFF, b.maxBackoff.toNanos());
         this.replayLimit = b.replayBytes;
         if (transport == Transport.TLS && tls == null) {
@@ -143,6 +152,13 @@ public final class SyslogAuditSink implements AuditSink, AutoCloseable {
         }
         byte[] frame = Rfc5424.frame(Rfc5424.format(event, facility, hostname, appName, procId, seq));
         Connection c = connected();
+        // A server that accepts but stops reading fills the socket buffers and a write would block for ever, and
+        // with it the core's router: past the deadline the connection is closed, the write fails, the event spools.
+        java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> deadline = WATCHDOG.schedule(() -> {
+            timedOut.set(true);
+            c.close();
+        }, writeTimeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
             if (replayDue) {
                 for (byte[] r : replay) {
@@ -155,7 +171,16 @@ public final class SyslogAuditSink implements AuditSink, AutoCloseable {
             c.out.flush();
         } catch (IOException e) {
             broken(c);
-            throw unavailable("writing to syslog server " + where + " failed: " + describe(e), e);
+            throw unavailable("writing to syslog server " + where + (timedOut.get() ? " timed out after "
+                    + writeTimeoutMillis + " ms (the server stopped reading)" : " failed: " + describe(e)), e);
+        } finally {
+            deadline.cancel(false);
+        }
+        if (timedOut.get()) {
+            // the deadline fired just as the write completed: the connection is closed, so the bytes may be lost
+            broken(c);
+            throw unavailable("writing to syslog server " + where + " timed out after " + writeTimeoutMillis
+                    + " ms", null);
         }
         replayDue = false;
         pendingId = null;
@@ -323,6 +348,7 @@ public final class SyslogAuditSink implements AuditSink, AutoCloseable {
         private String hostname;
         private int facility = 10;
         private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration writeTimeout = Duration.ofSeconds(10);
         private Duration maxBackoff = Duration.ofSeconds(30);
         private long replayBytes = 4L * 1024 * 1024;
 
@@ -375,6 +401,12 @@ public final class SyslogAuditSink implements AuditSink, AutoCloseable {
                 throw new IllegalArgumentException("facility out of range 0..23: " + facility);
             }
             this.facility = facility;
+            return this;
+        }
+
+        /** How long one message may take to write before the connection is given up (default 10 s). */
+        public Builder writeTimeout(Duration timeout) {
+            this.writeTimeout = positive(timeout, "writeTimeout");
             return this;
         }
 

@@ -73,6 +73,9 @@ public final class SyslogAuditComponent implements AuditSink {
         if (c.backoff_max_millis() <= 0) {
             throw new ConfigurationException("backoff.max.millis: must be positive");
         }
+        if (c.write_timeout_millis() <= 0) {
+            throw new ConfigurationException("write.timeout.millis: must be positive");
+        }
         if (c.replay_bytes() < 0) {
             throw new ConfigurationException("replay.bytes: must not be negative");
         }
@@ -82,6 +85,7 @@ public final class SyslogAuditComponent implements AuditSink {
                 .facility(facility)
                 .connectTimeout(Duration.ofMillis(c.connect_timeout_millis()))
                 .maxBackoff(Duration.ofMillis(c.backoff_max_millis()))
+                .writeTimeout(Duration.ofMillis(c.write_timeout_millis()))
                 .replayBytes(c.replay_bytes());
         if (transport == SyslogAuditSink.Transport.TLS) {
             b.tls(tls);

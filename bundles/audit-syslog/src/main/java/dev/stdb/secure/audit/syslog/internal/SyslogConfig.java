@@ -40,6 +40,10 @@ public @interface SyslogConfig {
             description = "Connection attempts after a failure are spaced from 100 ms doubling up to this.")
     long backoff_max_millis() default 30000;
 
+    @AttributeDefinition(name = "Write timeout (ms)",
+            description = "How long one message may take to write before the connection is given up and the event spooled.")
+    long write_timeout_millis() default 10000;
+
     @AttributeDefinition(name = "Replay window (bytes)", description = "Recently written messages sent again after"
             + " a broken connection, so that what a stopping server had not read is not lost; 0 turns it off.")
     long replay_bytes() default 4194304;
