@@ -29,10 +29,13 @@ class StalledServerTest {
         try (ServerSocket server = new ServerSocket()) {
             server.setReceiveBufferSize(4096);
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            // the accepted socket is kept reachable: a Socket nobody references is closed by the GC (a reset)
+            java.util.concurrent.atomic.AtomicReference<Socket> accepted = new java.util.concurrent.atomic.AtomicReference<>();
             Thread acceptor = new Thread(() -> {
                 try {
                     Socket s = server.accept(); // held open, never read
                     s.setReceiveBufferSize(4096);
+                    accepted.set(s);
                 } catch (Exception e) {
                     // the server closes at the end of the test
                 }
@@ -57,6 +60,11 @@ class StalledServerTest {
                 assertEquals(ReasonCode.AUDIT_SINK_UNAVAILABLE, failure.reason());
                 assertTrue(failure.getMessage().contains("timed out after 500 ms"), failure.getMessage());
                 assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 60, "gave up in time");
+            } finally {
+                Socket s = accepted.get();
+                if (s != null) {
+                    s.close();
+                }
             }
         }
     }
