@@ -328,21 +328,6 @@ public class AuthAndStoresIT extends StdbTestSupport {
         return e -> APIKEY_SOURCE.equals(e.source());
     }
 
-    private static String uniqueName() {
-        return "Ada-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private String insertPersonOverHttp() {
-        String name = uniqueName();
-        callReducer("add_person", "[\"" + name + "\", 36]");
-        return name;
-    }
-
-    private static void awaitPersonInCache(Connection c, String name) {
-        await("person " + name + " in the cache", () -> c.table("person").rows().stream()
-                .anyMatch(r -> name.equals(r.getString("name"))));
-    }
-
     /** Records every security event the connections publish. */
     static final class RecordingSink implements AuditSink {
         private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();

@@ -258,11 +258,6 @@ public class ConnectionComponentIT extends StdbTestSupport {
         return name;
     }
 
-    private static void awaitPersonInCache(Connection c, String name) {
-        await("person " + name + " in the cache", () -> c.table("person").rows().stream()
-                .anyMatch(r -> name.equals(r.getString("name"))));
-    }
-
     /** A credential store in memory. */
     static final class TestStore implements CredentialStore {
         final Map<String, String> entries = new ConcurrentHashMap<>();

@@ -282,18 +282,4 @@ public class OAuth2GrantsIT extends StdbTestSupport {
                 && PROVIDER_ID.equals(e.details().get("id"));
     }
 
-    private static String uniqueName() {
-        return "Ada-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private String insertPersonOverHttp() {
-        String name = uniqueName();
-        callReducer("add_person", "[\"" + name + "\", 36]");
-        return name;
-    }
-
-    private static void awaitPersonInCache(Connection c, String name) {
-        await("person " + name + " in the cache", () -> c.table("person").rows().stream()
-                .anyMatch(r -> name.equals(r.getString("name"))));
-    }
 }

@@ -380,6 +380,22 @@ public abstract class StdbTestSupport {
         }
     }
 
+    protected static String uniqueName() {
+        return "Ada-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Inserts a person through the sandbox's HTTP reducer call (another client); returns the unique name. */
+    protected String insertPersonOverHttp() {
+        String name = uniqueName();
+        callReducer("add_person", "[\"" + name + "\", 36]");
+        return name;
+    }
+
+    protected static void awaitPersonInCache(dev.stdb.secure.core.Connection c, String name) {
+        await("person " + name + " in the cache", () -> c.table("person").rows().stream()
+                .anyMatch(r -> name.equals(r.getString("name"))));
+    }
+
     protected static void await(String what, Callable<Boolean> condition) {
         await(what, condition, TIMEOUT);
     }

@@ -369,22 +369,7 @@ public class TlsConnectionIT extends StdbTestSupport {
         return p;
     }
 
-    private static String uniqueName() {
-        return "Ada-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
     /** Inserts a person through the sandbox's HTTP API (another client, over mutual TLS); returns the name. */
-    private String insertPersonOverHttp() {
-        String name = uniqueName();
-        callReducer("add_person", "[\"" + name + "\", 36]");
-        return name;
-    }
-
-    private static void awaitPersonInCache(Connection c, String name) {
-        await("person " + name + " in the cache", () -> c.table("person").rows().stream()
-                .anyMatch(r -> name.equals(r.getString("name"))));
-    }
-
     /** Records every security event the connection publishes. */
     static final class RecordingSink implements AuditSink {
         private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
