@@ -38,16 +38,26 @@ import java.util.Set;
  * failure without a principal is not counted per principal. Per-source tracking (off by default) locks the target for
  * every credential, like Keycloak's lockout of a user applies to every client.
  *
- * <h2>Algorithm (Keycloak's DefaultBruteForceProtector)</h2>
- * On a failure at time {@code now} (from the injected clock): if the previous failure is more than
- * {@code maxDeltaTimeSeconds} ago the counts start again; the failure count goes up; the wait is
- * {@link BruteForceSettings#waitSeconds(int) by the strategy} (MULTIPLE: {@code waitIncrementSeconds * n /
- * failureFactor} at every multiple of {@code failureFactor}); if that is 0 and the previous failure is less than
- * {@code quickLoginCheckMilliSeconds} ago, the wait is {@code minimumQuickLoginWaitSeconds}; the wait is capped at
- * {@code maxFailureWaitSeconds}. A wait above 0 is a THROTTLE finding until {@code now + wait}. With
- * {@code permanentLockout}, a lockout reached through {@code failureFactor} (not a quick-login one) is permanent
- * (BLOCK, no {@code until}) when {@code maxTemporaryLockouts} is 0, or when it is the one after
- * {@code maxTemporaryLockouts} temporary ones. A success clears everything for its principal and source.
+ * <h2>Algorithm (Keycloak 26.7.3 {@code DefaultBruteForceProtector.failure})</h2>
+ * On a failure at time {@code now} (from the injected clock), with {@code delta} the time since the previous failure:
+ * <ol>
+ * <li>unless in permanent-only mode ({@code permanentLockout} with {@code maxTemporaryLockouts} 0), a {@code delta}
+ *     above {@code maxDeltaTimeSeconds} starts the counts again;</li>
+ * <li>the failure count goes up;</li>
+ * <li>{@code wait} is the {@link BruteForceSettings.Strategy strategy}'s (MULTIPLE: {@code waitIncrementSeconds *
+ *     (failures / failureFactor)}, integer division; LINEAR: {@code waitIncrementSeconds * (1 + failures -
+ *     failureFactor)}), 0 in permanent-only mode;</li>
+ * <li>if {@code wait <= 0} and {@code delta < quickLoginCheckMilliSeconds} (not for the first failure), {@code wait}
+ *     is {@code minimumQuickLoginWaitSeconds}: a quick-login lockout;</li>
+ * <li>if {@code wait > 0}: capped at {@code maxFailureWaitSeconds} (not in permanent-only mode); a lockout that is not
+ *     a quick-login one counts as a temporary lockout; unless {@code permanentLockout} and the temporary lockouts now
+ *     exceed {@code maxTemporaryLockouts}, a THROTTLE finding until Keycloak's {@code failedLoginNotBefore}, the
+ *     whole second {@code now / 1000 + wait};</li>
+ * <li>with {@code permanentLockout}: when the temporary lockouts exceed {@code maxTemporaryLockouts}, or in
+ *     permanent-only mode once the count reaches {@code failureFactor}, a BLOCK finding (no {@code until}) instead.</li>
+ * </ol>
+ * A success clears everything for its principal and source. Keycloak does not count attempts while locked out; the
+ * core refuses those without an {@code AUTH_FAILURE} ({@code auth.locked_out}), so they are not counted here either.
  *
  * <p>Thread-safe: one detector may be bound by several connections.
  */
@@ -70,8 +80,12 @@ public final class FailedAuthDetector implements AnomalyDetector {
         int numFailures;
         long lastFailure;
         int numTemporaryLockouts;
-        Instant notBefore;
-        boolean permanent;
+
+        /** Keycloak's {@code clearFailures()}; {@code lastFailure} is set again right after. */
+        void clear() {
+            numFailures = 0;
+            numTemporaryLockouts = 0;
+        }
     }
 
     private FailedAuthDetector(Builder b) {
@@ -131,43 +145,47 @@ public final class FailedAuthDetector implements AnomalyDetector {
 
     private void failure(Map<String, Failures> map, String key, long now, String principal, String source,
             String what, List<Finding> findings) {
+        BruteForceSettings s = settings;
+        // Keycloak's "Lockout permanently": no strategy wait, no temporary lockouts, and failures never expire
+        boolean permanentOnly = s.permanentLockout() && s.maxTemporaryLockouts() == 0;
         Failures f = map.computeIfAbsent(key, k -> new Failures());
         long last = f.lastFailure;
         long delta = last > 0 ? now - last : 0;
-        if (last > 0 && delta > settings.maxDeltaTimeSeconds() * 1000L) {
-            f.numFailures = 0;
-            f.numTemporaryLockouts = 0;
-            f.notBefore = null;
-            f.permanent = false;
+        if (!permanentOnly && delta > 0 && delta > s.maxDeltaTimeSeconds() * 1000L) {
+            f.clear();
         }
         f.lastFailure = now;
         f.numFailures++;
-        long wait = settings.waitSeconds(f.numFailures);
+        long wait = permanentOnly ? 0 : s.waitSeconds(f.numFailures);
         boolean quick = false;
-        if (wait == 0 && last > 0 && delta < settings.quickLoginCheckMilliSeconds()) {
-            wait = settings.minimumQuickLoginWaitSeconds();
+        if (wait <= 0 && last > 0 && delta < s.quickLoginCheckMilliSeconds()) {
+            wait = s.minimumQuickLoginWaitSeconds();
             quick = true;
         }
-        if (wait <= 0) {
-            return;
-        }
-        if (settings.permanentLockout() && !quick) {
-            f.numTemporaryLockouts++;
-            if (settings.maxTemporaryLockouts() == 0 || f.numTemporaryLockouts > settings.maxTemporaryLockouts()) {
-                f.permanent = true;
-                findings.add(new Finding(id, Severity.HIGH, f.numFailures + " failed sign-ins in a row for " + what
-                        + (settings.maxTemporaryLockouts() == 0 ? "" : " after " + settings.maxTemporaryLockouts()
-                        + " temporary lockouts") + "; locked out permanently", Response.BLOCK, principal, source,
-                        null));
-                return;
+        Finding temporary = null;
+        if (wait > 0) {
+            if (!permanentOnly) {
+                wait = Math.min(s.maxFailureWaitSeconds(), wait);
+            }
+            if (!quick) {
+                f.numTemporaryLockouts++;
+            }
+            if (quick || !s.permanentLockout() || f.numTemporaryLockouts <= s.maxTemporaryLockouts()) {
+                // Keycloak keeps failedLoginNotBefore in whole seconds: the lockout ends at now/1000 + wait
+                Instant until = Instant.ofEpochSecond(Math.floorDiv(now, 1000L) + wait);
+                temporary = new Finding(id, Severity.MEDIUM, f.numFailures + " failed sign-ins in a row for " + what
+                        + (quick ? ", the last " + delta + " ms after the one before" : "") + "; locked out for "
+                        + wait + " s", Response.THROTTLE, principal, source, until);
             }
         }
-        wait = Math.min(settings.maxFailureWaitSeconds(), wait);
-        Instant until = Instant.ofEpochMilli(now).plusSeconds(wait);
-        f.notBefore = until;
-        findings.add(new Finding(id, Severity.MEDIUM, f.numFailures + " failed sign-ins in a row for " + what
-                + (quick ? ", the last " + delta + " ms after the one before" : "") + "; locked out for " + wait
-                + " s", Response.THROTTLE, principal, source, until));
+        if (s.permanentLockout() && (f.numTemporaryLockouts > s.maxTemporaryLockouts()
+                || (permanentOnly && f.numFailures >= s.failureFactor()))) {
+            findings.add(new Finding(id, Severity.HIGH, f.numFailures + " failed sign-ins in a row for " + what
+                    + (permanentOnly ? "" : " after " + s.maxTemporaryLockouts() + " temporary lockouts")
+                    + "; locked out permanently", Response.BLOCK, principal, source, null));
+        } else if (temporary != null) {
+            findings.add(temporary);
+        }
     }
 
     private static String principal(SecurityEvent e) {

@@ -33,8 +33,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * End to end against a real Keycloak: a client with a wrong secret signs in again and again through
- * {@link SpacetimeClient}; the {@link FailedAuthDetector} locks it out at the configured count, the core then refuses
- * without asking Keycloak and says until when, the wait grows, and a success with the right secret resets the count.
+ * {@link SpacetimeClient}; the {@link FailedAuthDetector} locks it out at the configured count and at every failure
+ * after it (Keycloak's MULTIPLE strategy), the core then refuses without asking Keycloak and says until when, the
+ * wait grows at the next multiple, and a success with the right secret resets the count.
  */
 class FailedAuthKeycloakTest {
 
@@ -54,6 +55,11 @@ class FailedAuthKeycloakTest {
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> b.connect().toCompletableFuture().get(30, TimeUnit.SECONDS));
         return assertInstanceOf(SecureClientException.class, e.getCause());
+    }
+
+    /** Keycloak's failedLoginNotBefore for a wait from now: whole seconds, now / 1000 + wait. */
+    Instant notBefore(long waitSeconds) {
+        return Instant.ofEpochSecond(clock.instant().getEpochSecond() + waitSeconds);
     }
 
     long count(Predicate<SecurityEvent> p) {
@@ -88,13 +94,13 @@ class FailedAuthKeycloakTest {
                     .reconnect(new ReconnectPolicy(false, Duration.ofMillis(500), Duration.ofSeconds(1), 0))
                     .timeout(Duration.ofSeconds(2)).anomalyDetector(detector);
 
-            // 1..3: Keycloak refuses; the third trips the lockout
+            // 1..3: Keycloak refuses; the third trips the lockout (MULTIPLE: 60 * (3 / 3) = 60 s)
             for (int i = 1; i <= 3; i++) {
                 assertEquals(ReasonCode.INVALID_CREDENTIALS, connectFails(client).reason(), "attempt " + i);
             }
             assertEquals(3, idp.tokenRequests());
             await(FailedAuthKeycloakTest::lockout, 1);
-            Instant until = clock.instant().plusSeconds(60);
+            Instant until = notBefore(60);
 
             SecureClientException locked = connectFails(client);
             assertInstanceOf(AuthenticationException.class, locked);
@@ -103,17 +109,18 @@ class FailedAuthKeycloakTest {
                     locked.getMessage());
             assertEquals(3, idp.tokenRequests(), "a locked-out credential must not reach Keycloak");
 
-            // the wait is over: 4..6 reach Keycloak again; the sixth locks out for 120 s
-            clock.advance(Duration.ofSeconds(60));
+            // each wait over, the next failure reaches Keycloak and locks out again (Keycloak's integer division):
+            // 4 and 5 for 60 * (n / 3) = 60 s, 6 for 60 * (6 / 3) = 120 s
             for (int i = 4; i <= 6; i++) {
+                clock.advance(Duration.ofSeconds(60));
                 assertEquals(ReasonCode.INVALID_CREDENTIALS, connectFails(client).reason(), "attempt " + i);
+                await(FailedAuthKeycloakTest::lockout, i - 2);
+                Instant end = notBefore(i < 6 ? 60 : 120);
+                locked = connectFails(client);
+                assertEquals(ReasonCode.LOCKED_OUT, locked.reason());
+                assertTrue(locked.getMessage().contains("locked out until " + end), locked.getMessage());
+                assertEquals(i, idp.tokenRequests());
             }
-            await(FailedAuthKeycloakTest::lockout, 2);
-            Instant longer = clock.instant().plusSeconds(120);
-            locked = connectFails(client);
-            assertEquals(ReasonCode.LOCKED_OUT, locked.reason());
-            assertTrue(locked.getMessage().contains("locked out until " + longer), locked.getMessage());
-            assertEquals(6, idp.tokenRequests());
 
             // the right secret after the wait: Keycloak issues a token (the server is unreachable), the count resets
             clock.advance(Duration.ofSeconds(120));
@@ -131,10 +138,10 @@ class FailedAuthKeycloakTest {
             for (int i = 1; i <= 3; i++) {
                 assertEquals(ReasonCode.INVALID_CREDENTIALS, connectFails(client).reason(), "after reset " + i);
             }
-            await(FailedAuthKeycloakTest::lockout, 3);
+            await(FailedAuthKeycloakTest::lockout, 5);
             locked = connectFails(client);
             assertEquals(ReasonCode.LOCKED_OUT, locked.reason());
-            assertTrue(locked.getMessage().contains("locked out until " + clock.instant().plusSeconds(60)),
+            assertTrue(locked.getMessage().contains("locked out until " + notBefore(60)),
                     locked.getMessage());
             assertTrue(events.stream().noneMatch(e -> e.toString().contains("not-the-secret")),
                     "no secret in any event");

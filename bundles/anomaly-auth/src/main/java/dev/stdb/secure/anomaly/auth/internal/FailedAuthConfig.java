@@ -18,7 +18,8 @@ public @interface FailedAuthConfig {
     @AttributeDefinition(name = "Max login failures", description = "Failures after which the principal is locked out.")
     int failureFactor() default 30;
 
-    @AttributeDefinition(name = "Wait increment (s)", description = "How much longer each further lockout lasts.")
+    @AttributeDefinition(name = "Wait increment (s)", description = "The unit the wait grows by: MULTIPLE waits waitIncrementSeconds * (failures / failureFactor), "
+            + "LINEAR waitIncrementSeconds * (1 + failures - failureFactor).")
     int waitIncrementSeconds() default 60;
 
     @AttributeDefinition(name = "Max wait (s)", description = "The longest temporary lockout.")
@@ -32,7 +33,8 @@ public @interface FailedAuthConfig {
     int minimumQuickLoginWaitSeconds() default 60;
 
     @AttributeDefinition(name = "Failure reset time (s)",
-            description = "Failures further apart than this start the count again.")
+            description = "Failures further apart than this start the count again (not with permanent lockout and 0 "
+                    + "temporary lockouts).")
     int maxDeltaTimeSeconds() default 43200;
 
     @AttributeDefinition(name = "Permanent lockout", description = "Lock out permanently (BLOCK) instead of only "
@@ -40,7 +42,8 @@ public @interface FailedAuthConfig {
     boolean permanentLockout() default false;
 
     @AttributeDefinition(name = "Max temporary lockouts",
-            description = "With permanent lockout: temporary lockouts before the permanent one; 0 for none.")
+            description = "With permanent lockout: temporary lockouts before the permanent one; 0: locked out "
+                    + "permanently at failureFactor failures, no temporary lockouts, failures never reset.")
     int maxTemporaryLockouts() default 0;
 
     @AttributeDefinition(name = "Brute force strategy", description = "MULTIPLE (Keycloak's default) or LINEAR.")
