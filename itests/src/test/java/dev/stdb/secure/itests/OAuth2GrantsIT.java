@@ -309,7 +309,8 @@ public class OAuth2GrantsIT extends StdbTestSupport {
             // 3. the next token: drop the session; the reconnect asks auth-apikey, which trades the stored key.
             int beforeDrop = sink.size();
             fault("drop-connections");
-            await("a new session (now " + c.status() + ")", () -> c.status().state() == ConnectionState.CONNECTED
+            await("a new session after the drop, with a token from auth-apikey", () ->
+                    c.status().state() == ConnectionState.CONNECTED
                     && !session.equals(c.connectionId()), SLOW);
             assertTrue("went through a reconnect: " + changes,
                     changes.stream().anyMatch(s -> s.state() == ConnectionState.RECONNECTING));
