@@ -6,6 +6,7 @@ import static dev.stdb.secure.itests.OAuth2GrantsIT.ALICE_ID;
 import static dev.stdb.secure.itests.OAuth2GrantsIT.APPROVE_URI;
 import static dev.stdb.secure.itests.OAuth2GrantsIT.ISSUER;
 import static dev.stdb.secure.itests.OAuth2GrantsIT.SECRET_ENV;
+import static dev.stdb.secure.itests.OAuth2GrantsIT.SVC_ID;
 import static dev.stdb.secure.itests.OAuth2GrantsIT.SVC_IDENTITY;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -72,7 +73,9 @@ final class OAuth2GrantsHost {
         s.put(ISSUER, k.issuer());
         s.put(ALICE_ID, alice);
         s.put(ALICE_IDENTITY, AuthAndStoresHost.identityHex(k.issuer(), alice));
-        s.put(SVC_IDENTITY, AuthAndStoresHost.identityHex(k.issuer(), k.serviceAccountUserId(Keycloak.SVC_SECRET)));
+        String svc = k.serviceAccountUserId(Keycloak.SVC_SECRET);
+        s.put(SVC_ID, svc);
+        s.put(SVC_IDENTITY, AuthAndStoresHost.identityHex(k.issuer(), svc));
         s.put(APPROVE_URI, "http://127.0.0.1:" + server.getAddress().getPort() + "/approve");
         settings = s;
         return s;

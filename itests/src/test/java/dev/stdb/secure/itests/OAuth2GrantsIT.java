@@ -3,9 +3,14 @@ package dev.stdb.secure.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
+import dev.stdb.secure.api.Secret;
 import dev.stdb.secure.api.audit.AuditSink;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventType;
@@ -16,6 +21,7 @@ import dev.stdb.secure.api.auth.MfaResponse;
 import dev.stdb.secure.api.connection.ConnectionState;
 import dev.stdb.secure.api.connection.ConnectionStateListener;
 import dev.stdb.secure.api.connection.ConnectionStatus;
+import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.core.Connection;
 import dev.stdb.secure.core.SubscriptionHandle;
 import dev.stdb.secure.itests.AuthAndStoresIT.RecordingSink;
@@ -25,6 +31,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -66,6 +75,11 @@ import org.osgi.service.cm.Configuration;
  *   <li>A new connection selecting the same provider id then comes up as alice (a token for alice from the
  *       device-code provider).</li>
  * </ol>
+ *
+ * <p>The swap that keeps the principal ({@code clientCredentialsSwappedForAnApiKeyOfTheSameClientKeeps...}): the
+ * client-credentials provider for {@code svc-secret} is replaced by auth-apikey in {@code client-credentials} mode
+ * whose key, in the connection's encrypted file store (store-file), is {@code svc-secret}'s secret. After the forced
+ * reconnect the token comes from auth-apikey, the server reports the same identity, and the connection carries on.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -83,7 +97,15 @@ public class OAuth2GrantsIT extends StdbTestSupport {
     static final String ALICE_ID = P + "alice.id";
     static final String ALICE_IDENTITY = P + "alice.identity";
     static final String SVC_IDENTITY = P + "svc.identity";
+    static final String SVC_ID = P + "svc.id";
     static final String APPROVE_URI = P + "approve.uri";
+    static final String STORE_DIR = P + "store.dir";
+    private static final String SAME_ID = "itest-same";
+    private static final String APIKEY_PID = "dev.stdb.secure.auth.apikey";
+    private static final String APIKEY_SOURCE = "dev.stdb.secure.auth.apikey";
+    private static final String STORE_PID = "dev.stdb.secure.store.file";
+    private static final String STORE_ID = "itest-grants-file";
+    private static final String KEY_NAME = "itest/svc-secret";
 
     // ------------------------------------------------------------------ host side
 
@@ -91,7 +113,15 @@ public class OAuth2GrantsIT extends StdbTestSupport {
     protected Option[] additionalOptions(URI sandbox) throws Exception {
         Option[] props = OAuth2GrantsHost.setup().entrySet().stream()
                 .map(e -> systemProperty(e.getKey()).value(e.getValue())).toArray(Option[]::new);
-        return OptionUtils.combine(new OAuth2ProviderIT().additionalOptions(sandbox), props);
+        Path storeDir = Files.createDirectories(Paths.get("target", "oauth2-grants-store").toAbsolutePath());
+        // the second test: auth-apikey, and the encrypted file store that holds its key
+        Option[] more = options(
+                mavenBundle("org.bouncycastle", "bcprov-jdk18on", Vectors.required("stdb.version.bouncycastle")),
+                bundle(Vectors.bundleJar("storefile").toURI().toString()),
+                bundle(Vectors.bundleJar("auth.apikey").toURI().toString()),
+                systemProperty(STORE_DIR).value(storeDir.toString()));
+        return OptionUtils.combine(OptionUtils.combine(new OAuth2ProviderIT().additionalOptions(sandbox), props),
+                more);
     }
 
     // ------------------------------------------------------------------ the test (probe side)
@@ -208,6 +238,110 @@ public class OAuth2GrantsIT extends StdbTestSupport {
         }
     }
 
+
+    /**
+     * The swap that keeps the principal: an oauth2 {@code client_credentials} provider for client {@code svc-secret}
+     * is replaced, while connected and subscribed, by an auth-apikey provider in {@code client-credentials} mode with
+     * the same {@code provider.id} whose key (in the connection's encrypted file store) is that same client's secret.
+     * The session and subscription survive the swap; the forced reconnect takes its token from auth-apikey (its
+     * {@code TOKEN_ISSUED} for the service account, none from auth-oauth2, whose service is gone), the server reports
+     * the same identity, so the connection resumes, its subscription delivers again, and no {@code IDENTITY_CHANGED}
+     * stop happens.
+     */
+    @Test
+    public void clientCredentialsSwappedForAnApiKeyOfTheSameClientKeepsTheIdentityAcrossAReconnect() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        registerService(AuditSink.class, sink, null);
+        String svc = System.getProperty(SVC_IDENTITY);
+        CredentialStore store = fileStore();
+        try (Secret key = Secret.ofString(System.getenv(SECRET_ENV))) {
+            store.write(KEY_NAME, key);
+        }
+
+        // 1. oauth2 client credentials, svc-secret
+        Map<String, Object> ccConfig = clientCredentialsProvider();
+        ccConfig.put("provider.id", SAME_ID);
+        Configuration cc = configureFactory(OAuth2ProviderIT.OAUTH2_PID, ccConfig);
+        awaitService(AuthProvider.class, "(provider.id=" + SAME_ID + ")", SLOW);
+        Map<String, Object> p = connectionProperties("same");
+        p.put("auth.target", "(provider.id=" + SAME_ID + ")");
+        p.put("store.target", "(store.id=" + STORE_ID + ")");
+        configureConnection(p);
+        Connection c = awaitService(Connection.class, "(name=same)", SLOW);
+        assertEquals("svc-secret's service account", svc, c.identity().toHex());
+        await("TOKEN_ISSUED by auth-oauth2 (client_credentials, svc-secret), AUTH_SUCCESS", () ->
+                sink.any(0, e -> e.type() == SecurityEventType.TOKEN_ISSUED && OAUTH2_SOURCE.equals(e.source())
+                        && SAME_ID.equals(e.details().get("provider"))
+                        && "svc-secret".equals(e.details().get("client_id")))
+                && sink.any(0, authSuccess(SAME_ID)));
+        assertFalse("auth-apikey has issued nothing yet", sink.any(0, e -> APIKEY_SOURCE.equals(e.source())));
+        SubscriptionHandle sub = c.subscribe("SELECT * FROM person");
+        sub.applied().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        awaitPersonInCache(c, insertPersonOverHttp());
+
+        ConnectionId session = c.connectionId();
+        List<ConnectionStatus> changes = new CopyOnWriteArrayList<>();
+        ConnectionStateListener listener = (target, status) -> changes.add(status);
+        c.addStateListener(listener);
+        try {
+            // 2. the swap: the oauth2 provider goes, an apikey provider with the same id and client comes
+            int mark = sink.size();
+            cc.delete();
+            await("PROVIDER_UNBOUND of the oauth2 provider", () -> sink.any(mark, providerEvent(
+                    SecurityEventType.PROVIDER_UNBOUND, SAME_ID)), SLOW);
+            configureFactory(APIKEY_PID, apiKeyProvider());
+            await("PROVIDER_BOUND of the apikey provider", () -> sink.any(mark, providerEvent(
+                    SecurityEventType.PROVIDER_BOUND, SAME_ID)), SLOW);
+            List<org.osgi.framework.ServiceReference<AuthProvider>> providers =
+                    references(AuthProvider.class, "(provider.id=" + SAME_ID + ")");
+            assertEquals("one provider with the id", 1, providers.size());
+            assertEquals("it is auth-apikey's", "dev.stdb.secure.auth.apikey",
+                    providers.get(0).getBundle().getSymbolicName());
+
+            // The live session and its subscription are untouched.
+            awaitPersonInCache(c, insertPersonOverHttp());
+            assertEquals("the same session", session, c.connectionId());
+            assertEquals("state changes while swapping providers", List.of(), changes);
+            assertTrue(sub.isActive());
+            assertFalse("no token needed yet, none issued", sink.any(mark, e ->
+                    e.type() == SecurityEventType.TOKEN_ISSUED || e.type() == SecurityEventType.TOKEN_REFRESHED));
+
+            // 3. the next token: drop the session; the reconnect asks auth-apikey, which trades the stored key.
+            int beforeDrop = sink.size();
+            fault("drop-connections");
+            await("a new session after the drop, with a token from auth-apikey", () ->
+                    c.status().state() == ConnectionState.CONNECTED
+                    && !session.equals(c.connectionId()), SLOW);
+            assertTrue("went through a reconnect: " + changes,
+                    changes.stream().anyMatch(s -> s.state() == ConnectionState.RECONNECTING));
+            await("TOKEN_ISSUED by auth-apikey (client-credentials, the stored key) for svc-secret's service account,"
+                    + " then AUTH_SUCCESS", () -> sink.any(beforeDrop, e -> e.type() == SecurityEventType.TOKEN_ISSUED
+                            && APIKEY_SOURCE.equals(e.source()) && SAME_ID.equals(e.details().get("provider"))
+                            && "client-credentials".equals(e.details().get("mode"))
+                            && KEY_NAME.equals(e.details().get("key"))
+                            && System.getProperty(SVC_ID).equals(e.principal()))
+                    && sink.any(beforeDrop, authSuccess(SAME_ID)), SLOW);
+            assertFalse("auth-oauth2 issued nothing after the swap", sink.any(mark, e ->
+                    OAUTH2_SOURCE.equals(e.source()) && (e.type() == SecurityEventType.TOKEN_ISSUED
+                            || e.type() == SecurityEventType.TOKEN_REFRESHED)));
+            assertEquals("the same identity: the key is the same client's secret", svc, c.identity().toHex());
+
+            // The connection resumed: the same service, its subscription delivers again, reducers work.
+            assertSame("the same Connection service", c, awaitService(Connection.class, "(name=same)", SLOW));
+            assertTrue(sub.isActive());
+            awaitPersonInCache(c, insertPersonOverHttp());
+            String after = uniqueName();
+            c.callReducer("add_person", after, 42).toCompletableFuture().get(20, TimeUnit.SECONDS);
+            awaitPersonInCache(c, after);
+            assertEquals(ConnectionState.CONNECTED, c.status().state());
+            assertFalse("no IDENTITY_CHANGED", sink.any(0, e -> e.type() == SecurityEventType.IDENTITY_CHANGED));
+            assertFalse("never closed: " + changes, changes.stream().anyMatch(s -> s.state() == ConnectionState.CLOSED));
+        } finally {
+            c.removeStateListener(listener);
+        }
+        sink.assertNoEventContains(System.getenv(SECRET_ENV));
+    }
+
     // ------------------------------------------------------------------ helpers (probe side)
 
     /**
@@ -280,6 +414,40 @@ public class OAuth2GrantsIT extends StdbTestSupport {
     private static Predicate<SecurityEvent> providerEvent(SecurityEventType type) {
         return e -> e.type() == type && "auth".equals(e.details().get("kind"))
                 && PROVIDER_ID.equals(e.details().get("id"));
+    }
+
+
+    /** The encrypted file store (passphrase from failsafe's environment) that holds the API key. */
+    private CredentialStore fileStore() throws Exception {
+        Map<String, Object> s = new HashMap<>();
+        s.put("store.id", STORE_ID);
+        s.put("path", Paths.get(System.getProperty(STORE_DIR), STORE_ID + "-" + UUID.randomUUID()).toString());
+        s.put("passphrase.env", "STDB_ITEST_STORE_PASSPHRASE");
+        s.put("argon2.memory.kib", 1024);
+        s.put("argon2.iterations", 1);
+        configureFactory(STORE_PID, s);
+        return awaitService(CredentialStore.class, "(store.id=" + STORE_ID + ")", SLOW);
+    }
+
+    /** auth-apikey, client-credentials mode: the stored key is svc-secret's secret, at Keycloak's token endpoint. */
+    private static Map<String, Object> apiKeyProvider() {
+        Map<String, Object> a = new HashMap<>();
+        a.put("provider.id", SAME_ID);
+        a.put("key.name", KEY_NAME);
+        a.put("mode", "client-credentials");
+        a.put("token.endpoint", System.getProperty(ISSUER) + "/protocol/openid-connect/token");
+        a.put("client.id", "svc-secret");
+        a.put("timeout.seconds", 30);
+        return a;
+    }
+
+    private static Predicate<SecurityEvent> authSuccess(String provider) {
+        return e -> e.type() == SecurityEventType.AUTH_SUCCESS && CORE_SOURCE.equals(e.source())
+                && provider.equals(e.details().get("provider"));
+    }
+
+    private static Predicate<SecurityEvent> providerEvent(SecurityEventType type, String id) {
+        return e -> e.type() == type && "auth".equals(e.details().get("kind")) && id.equals(e.details().get("id"));
     }
 
 }

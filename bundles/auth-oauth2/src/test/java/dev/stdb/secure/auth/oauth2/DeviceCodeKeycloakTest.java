@@ -181,6 +181,75 @@ class DeviceCodeKeycloakTest {
         }
     }
 
+    /**
+     * RFC 8628 3.5 against Keycloak: its token endpoint answers {@code slow_down} to a poll of a device code that comes
+     * within the polling interval of the previous allowed poll (it keeps a polling marker that lives one interval).
+     * A proxy in front of Keycloak's token endpoint sends Keycloak one early copy of the provider's first poll (the
+     * same device code and client), so that the provider's own first poll, a few milliseconds later, meets Keycloak's
+     * {@code slow_down}. The provider then polls every interval + 5 s, and still completes once Chromium approves (the
+     * handler starts the approval only after that answer, so an approved code is never taken by the early copy).
+     * The gaps between polls are lower bounds, which a slow machine only widens: nothing here can flake by slowness.
+     */
+    @Test
+    void slowDownFromKeycloakAddsFiveSecondsToThePollingIntervalAndTheSignInStillCompletes() throws Exception {
+        chrome.logout();
+        String aliceId = keycloak.userId("alice");
+        // the interval Keycloak announces for the client's device codes
+        Keycloak.Response announced = keycloak.postForm(URI.create(keycloak.issuer()
+                + "/protocol/openid-connect/auth/device"), Map.of("client_id", Keycloak.DEVICE), null, null);
+        assertEquals(200, announced.status(), announced.body());
+        long interval = ((Number) announced.json().get("interval")).longValue();
+        assertTrue(interval > 0, "interval " + interval);
+        RecordingEvents events = new RecordingEvents();
+        List<MfaChallenge> shown = new CopyOnWriteArrayList<>();
+        try (CountingProxy proxy = new CountingProxy(keycloak.baseUri());
+             OAuth2Provider p = device(Keycloak.DEVICE)
+                     .tokenEndpoint(URI.create(proxy.uri() + "/realms/stdb/protocol/openid-connect/token")).build()) {
+            proxy.pollEarlyOnce();
+            MfaHandler approvesAfterTheFirstAnswer = challenge -> {
+                shown.add(challenge);
+                return proxy.firstForwarded().thenRunAsync(() -> chrome.signIn(challenge.verificationUri(),
+                        challenge.userCode(), "alice", ALICE_PASSWORD, true), BROWSER)
+                        .thenApply(v -> MfaResponse.approve());
+            };
+            Credential c = p.acquire(context(approvesAfterTheFirstAnswer, new MemoryStore(), events))
+                    .toCompletableFuture().get(180, TimeUnit.SECONDS);
+            assertEquals(aliceId, c.subject(), "alice, after all");
+            assertEquals(Keycloak.DEVICE, c.claims().get("azp"));
+            assertEquals(1, shown.size(), "one sign-in");
+
+            List<CountingProxy.TokenAnswer> answers = proxy.tokenAnswers();
+            assertTrue(answers.size() >= 3, "early copy, slow_down, the token: " + answers);
+            CountingProxy.TokenAnswer early = answers.get(0);
+            CountingProxy.TokenAnswer first = answers.get(1);
+            assertTrue(early.early(), String.valueOf(answers));
+            assertEquals("authorization_pending", early.error(), "the early copy is an allowed poll: " + answers);
+            assertFalse(first.early());
+            assertEquals(400, first.status());
+            assertEquals("slow_down", first.error(), "Keycloak's answer to the provider's first poll: " + answers);
+
+            List<CountingProxy.TokenAnswer> polls = answers.subList(1, answers.size());
+            assertEquals(polls.size(), p.tokenRequests(), "every provider poll went through the proxy");
+            assertTrue(polls.stream().noneMatch(CountingProxy.TokenAnswer::early));
+            CountingProxy.TokenAnswer last = polls.get(polls.size() - 1);
+            assertEquals(200, last.status(), "the sign-in ended with tokens: " + answers);
+            for (int i = 1; i < polls.size(); i++) {
+                CountingProxy.TokenAnswer before = polls.get(i - 1);
+                CountingProxy.TokenAnswer next = polls.get(i);
+                long gapMillis = TimeUnit.NANOSECONDS.toMillis(next.arrivedNanos() - before.arrivedNanos());
+                // the provider waits after the answer, which comes after the arrival: a lower bound only
+                assertTrue(gapMillis >= (interval + 5) * 1000, "poll " + i + " came " + gapMillis
+                        + " ms after the previous one; after slow_down the interval is " + (interval + 5) + " s");
+                if (i < polls.size() - 1) {
+                    assertEquals("authorization_pending", next.error(), "no second slow_down: " + answers);
+                }
+            }
+            assertEquals(1, events.of(SecurityEventType.TOKEN_ISSUED).size());
+            assertEquals(aliceId, events.of(SecurityEventType.TOKEN_ISSUED).get(0).principal());
+            events.assertNoneContains(c.token().withChars(String::new));
+        }
+    }
+
     @Test
     void deniedInTheBrowserIsATypedError() throws Exception {
         RecordingEvents events = new RecordingEvents();
