@@ -415,6 +415,7 @@ public final class ConnectionImpl implements Connection {
             tokens.rememberAnonymous(ic.token());
         }
         attempt = 0;
+        providersChangedMeanwhile = false; // this session is up; a later drop keeps its backoff
         synchronized (sendLock) {
             // Replayed subscriptions and queued calls go out before any call made from now on.
             for (SubscriptionImpl sub : subscriptions.values()) {
