@@ -331,6 +331,50 @@ public class TlsConnectionIT extends StdbTestSupport {
         assertTrue("never CONNECTED: " + sink.types(), !sink.types().contains(SecurityEventType.CONNECTED));
     }
 
+    // ------------------------------------------------------------------ 4
+
+    /**
+     * The first connect is refused by the pins (the profile is wrong from the start): the connection reports
+     * PIN_MISMATCH and waits out its backoff instead of closing; once the operator fixes the profile in
+     * ConfigurationAdmin, the provider change makes it try again at once (its backoff here is ten minutes, longer than
+     * the test waits), and it comes up with a working subscription.
+     */
+    @Test
+    public void aFirstConnectRefusedByThePinsComesUpWhenTheProfileIsFixed() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        registerService(AuditSink.class, sink, null);
+        Configuration profile = configureFactory(TLS_PID, pemProfile("first-wrong", wrongPins()));
+        awaitService(TlsContextProvider.class, "(tls.profile=first-wrong)", TIMEOUT);
+        Map<String, Object> p = tlsConnection("tls-first-wrong", "first-wrong");
+        p.put("reconnect.base.millis", 600_000L);
+        p.put("reconnect.cap.millis", 600_000L);
+        configureConnection(p);
+
+        await("a PIN_MISMATCH event (events " + sink.types() + ")", () -> sink.types()
+                .contains(SecurityEventType.PIN_MISMATCH));
+        await("a retry scheduled after the refusal, not a close (events " + sink.types() + ")", () -> sink.types()
+                .contains(SecurityEventType.RECONNECTING));
+        assertTrue("no connection came up", references(Connection.class, "(name=tls-first-wrong)").isEmpty());
+        assertTrue("never CONNECTED: " + sink.types(), !sink.types().contains(SecurityEventType.CONNECTED));
+        long mismatches = sink.types().stream().filter(t -> t == SecurityEventType.PIN_MISMATCH).count();
+
+        // The operator fixes the pins: the connection comes up by itself, long before its backoff would end.
+        int mark = sink.size();
+        profile.update(new Hashtable<>(pemProfile("first-wrong", matchingPins())));
+        Connection c = awaitConnection("tls-first-wrong");
+        assertEquals(ConnectionState.CONNECTED, c.status().state());
+        assertNotNull("identity", c.identity());
+        assertTrue("the same profile was not retried meanwhile: " + sink.types(), mismatches == sink.since(0).stream()
+                .filter(e -> e.type() == SecurityEventType.PIN_MISMATCH).count());
+        await("a CONNECTED event", () -> sink.since(mark).stream().anyMatch(e -> e.type() == SecurityEventType.CONNECTED));
+        SubscriptionHandle sub = c.subscribe("SELECT * FROM person");
+        sub.applied().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        String name = uniqueName();
+        c.callReducer("add_person", name, 39).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        awaitPersonInCache(c, name);
+        awaitPersonInCache(c, insertPersonOverHttp());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Trust only the PEM root; pins for localhost; no client certificate. */

@@ -56,6 +56,7 @@ public final class SpacetimeClient {
         private Clock clock = Clock.systemUTC();
         private Duration timeout = Duration.ofSeconds(10);
         private boolean tokenExchange;
+        private Duration statsPeriod = Duration.ofSeconds(60);
         private final List<AnomalyDetector> detectors = new ArrayList<>();
         private EventRouter router;
         private final Lockouts lockouts = new Lockouts();
@@ -157,6 +158,21 @@ public final class SpacetimeClient {
         }
 
         /**
+         * How often a live connection reports how many reducer calls the application made, as one
+         * {@link dev.stdb.secure.api.audit.SecurityEventType#CONNECTION_STATS} event (details named in
+         * {@link dev.stdb.secure.api.audit.ConnectionStats}); what a reducer-rate detector reads. Every 60 s by
+         * default; zero disables. The call path only increments a counter.
+         */
+        public Builder statsPeriod(Duration period) {
+            Objects.requireNonNull(period, "period");
+            if (period.isNegative()) {
+                throw new IllegalArgumentException("the stats period must not be negative: " + period);
+            }
+            this.statsPeriod = period;
+            return this;
+        }
+
+        /**
          * Fills in the providers not given explicitly from {@link ServiceLoader} (the module path or class path):
          * the first {@link AuthProvider}, {@link CredentialStore} and {@link TlsContextProvider} found. The plain-Java
          * counterpart of what the OSGi component binds.
@@ -205,7 +221,7 @@ public final class SpacetimeClient {
             TlsContextProvider tlsProvider = tls;
             ClientSettings settings = new ClientSettings(uri, database, () -> auth, auth != null,
                     store != null ? store : new MemoryCredentialStore(), () -> tlsProvider, false, compression, reconnect,
-                    eventSink(), clock, timeout, tokenExchange, lockouts);
+                    eventSink(), clock, timeout, tokenExchange, lockouts, statsPeriod, false);
             return new ConnectionImpl(settings).start();
         }
     }

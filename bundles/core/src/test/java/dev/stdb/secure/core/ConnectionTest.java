@@ -159,6 +159,35 @@ class ConnectionTest {
     }
 
     @Test
+    void reducerCallsAreSummarisedAsConnectionStatsEventsWhileConnected() throws Exception {
+        Connection a = connect(client().statsPeriod(Duration.ofMillis(100)));
+        for (int i = 0; i < 7; i++) {
+            await(a.callReducer("add_person", "P" + i, 20 + i));
+        }
+        // Every call is in exactly one summary: the sum over the summaries reaches 7 and stays there.
+        eventually(() -> statsCalls() == 7, () -> "7 reducer calls in CONNECTION_STATS events, have " + statsCalls());
+        int summaries = stats().size();
+        eventually(() -> stats().size() > summaries + 1, "two more (idle) summaries");
+        assertEquals(7, statsCalls(), "idle periods add zero calls");
+        for (SecurityEvent e : stats()) {
+            assertEquals(SecurityEventType.CONNECTION_STATS, e.type());
+            assertTrue(Long.parseLong(e.details().get(dev.stdb.secure.api.audit.ConnectionStats.PERIOD_MS)) > 0, e.toString());
+            assertEquals(sandbox.wsUri().toString(), e.details().get("uri"));
+            assertEquals(sandbox.database(), e.details().get("database"));
+            assertEquals(a.connectionId().toHex(), e.connection());
+        }
+    }
+
+    private List<SecurityEvent> stats() {
+        return events.stream().filter(e -> e.type() == SecurityEventType.CONNECTION_STATS).toList();
+    }
+
+    private long statsCalls() {
+        return stats().stream().mapToLong(e -> Long.parseLong(e.details().get(
+                dev.stdb.secure.api.audit.ConnectionStats.REDUCER_CALLS))).sum();
+    }
+
+    @Test
     void reducerErrorsAreTyped() {
         Connection a = connect(client());
         Throwable failed = failure(a.callReducer("fail", "out of coffee"));

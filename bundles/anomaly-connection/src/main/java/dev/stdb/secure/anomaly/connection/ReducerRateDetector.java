@@ -4,6 +4,7 @@ import dev.stdb.secure.api.anomaly.AnomalyDetector;
 import dev.stdb.secure.api.anomaly.Finding;
 import dev.stdb.secure.api.anomaly.Response;
 import dev.stdb.secure.api.anomaly.Severity;
+import dev.stdb.secure.api.audit.ConnectionStats;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import java.util.HashMap;
 import java.util.List;
@@ -16,9 +17,11 @@ import java.util.Map;
  * <h2>Input: a low-rate summary event, not one event per call</h2>
  * The core emits no event per reducer call, and must not (it would put the event router on the hot path). This
  * detector reads <em>summary</em> events: any event with the details {@value #CALLS} (reducer calls in the period)
- * and {@value #PERIOD} (the period in milliseconds), keyed by its connection target. The core would emit one per
- * connection per period (for example every 60 s, from a counter the reducer call path increments); until it does,
- * an application or a bridge may emit them.
+ * and {@value #PERIOD} (the period in milliseconds), keyed by its connection target. The core emits them as
+ * {@link dev.stdb.secure.api.audit.SecurityEventType#CONNECTION_STATS}, one per live connection and period
+ * ({@code stats.period.seconds}, 60 s by default), from a counter the reducer call path increments; the detail names
+ * are {@link ConnectionStats}'s. Idle periods come with zero calls and pull the average down, so a burst after a
+ * quiet spell stands out ({@code minRate} keeps a few calls after silence from being a finding).
  *
  * <h2>Rule</h2>
  * The rate is calls per second. The first {@code warmup} summaries only train the average. After that a rate above
@@ -29,10 +32,10 @@ import java.util.Map;
  */
 public final class ReducerRateDetector implements AnomalyDetector {
     public static final String ID = "reducer-rate";
-    /** Detail: reducer calls in the period. */
-    public static final String CALLS = "reducer.calls";
-    /** Detail: length of the period in milliseconds. */
-    public static final String PERIOD = "period.ms";
+    /** Detail: reducer calls in the period ({@link ConnectionStats#REDUCER_CALLS}). */
+    public static final String CALLS = ConnectionStats.REDUCER_CALLS;
+    /** Detail: length of the period in milliseconds ({@link ConnectionStats#PERIOD_MS}). */
+    public static final String PERIOD = ConnectionStats.PERIOD_MS;
 
     private final double alpha;
     private final double threshold;

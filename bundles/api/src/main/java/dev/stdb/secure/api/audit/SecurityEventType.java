@@ -61,5 +61,10 @@ public enum SecurityEventType {
     /** An audit sink or trail failed. */
     AUDIT_FAILURE,
     /** Security-relevant configuration changed. */
-    CONFIGURATION_CHANGED
+    CONFIGURATION_CHANGED,
+    /**
+     * A periodic usage summary of one live connection (INFO, low rate: one per connection and period, never one per
+     * call); its details are named in {@link ConnectionStats}. Since 0.5.
+     */
+    CONNECTION_STATS
 }

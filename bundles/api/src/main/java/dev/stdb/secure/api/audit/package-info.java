@@ -5,5 +5,5 @@
  * {@link dev.stdb.secure.api.audit.AuditTrail} answers queries and verifies integrity. Events never carry secrets.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.4.0")
+@org.osgi.annotation.versioning.Version("0.5.0")
 package dev.stdb.secure.api.audit;

@@ -23,9 +23,16 @@ import java.util.function.Supplier;
  * @param tlsRequired  whether {@code wss} must wait for a TLS provider instead of using the JDK's defaults
  * @param tokenExchange whether to trade the token for a short-lived one in the URL (for proxies that strip headers)
  * @param lockouts     the THROTTLE and BLOCK findings in force, checked before a credential goes to its provider
+ * @param statsPeriod  how often a live connection reports its reducer-call count as a {@code CONNECTION_STATS}
+ *                     event; zero disables
+ * @param retryFirstConnect whether a first connect that fails for a reason other than the network (TLS refused,
+ *                     token rejected, upgrade refused) is retried with the reconnect backoff, as a reconnect is; the
+ *                     OSGi component does, since an operator can fix the configuration while it waits. Without it
+ *                     (the plain-Java builder) the first such failure fails {@code connect()} and closes.
  */
 public record ClientSettings(URI uri, String database, Supplier<AuthProvider> auth, boolean authRequired,
                              CredentialStore store, Supplier<TlsContextProvider> tls, boolean tlsRequired,
                              Compression compression, ReconnectPolicy reconnect, SecurityEventSink events, Clock clock,
-                             Duration timeout, boolean tokenExchange, Lockouts lockouts) {
+                             Duration timeout, boolean tokenExchange, Lockouts lockouts,
+                             Duration statsPeriod, boolean retryFirstConnect) {
 }

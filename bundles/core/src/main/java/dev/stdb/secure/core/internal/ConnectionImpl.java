@@ -104,6 +104,13 @@ public final class ConnectionImpl implements Connection {
     private final Map<Integer, SubscriptionImpl> subscriptions = new LinkedHashMap<>();
     private volatile ConnectionStatus status = ConnectionStatus.connecting();
     private volatile boolean closed;
+    /** An attempt is between {@link #connect()} and its outcome (loop thread). */
+    private boolean attempting;
+    /** Providers changed while an attempt was under way: its failure retries at once (loop thread). */
+    private boolean providersChangedMeanwhile;
+    /** The pending reconnect, which a provider change brings forward (loop thread). */
+    private java.util.concurrent.ScheduledFuture<?> reconnectTimer;
+    private final ReducerCallStats reducerStats;
 
     public ConnectionImpl(ClientSettings settings) {
         this.settings = settings;
@@ -117,6 +124,7 @@ public final class ConnectionImpl implements Connection {
                 new AuthContext(settings.uri(), settings.database(), settings.store(), null, settings.events()),
                 "spacetimedb/" + settings.uri().getHost() + ":" + port(settings.uri()) + "/" + settings.database() + "/token",
                 settings.clock(), settings.events(), loop, settings.lockouts());
+        this.reducerStats = new ReducerCallStats(settings.clock());
     }
 
     /**
@@ -145,10 +153,24 @@ public final class ConnectionImpl implements Connection {
         return "wss".equals(scheme) || "https".equals(scheme);
     }
 
-    /** Providers came or went: a connection waiting for one tries again now. */
+    /**
+     * Providers came or went (or a TLS profile was replaced): a connection waiting for one tries again now, and so
+     * does one waiting out a reconnect delay, since what failed (pins, trust anchors, a client certificate, a
+     * credential) may be fixed now. An attempt under way when the change came is retried at once if it fails. Each
+     * change brings forward at most one attempt, so this cannot loop; without a change, failures keep their backoff.
+     */
     public void providersChanged() {
         onLoop(() -> {
-            if (!closed && status.state() == ConnectionState.WAITING_FOR_PROVIDER) {
+            if (closed) {
+                return;
+            }
+            if (attempting) {
+                providersChangedMeanwhile = true;
+            } else if (status.state() == ConnectionState.WAITING_FOR_PROVIDER) {
+                connect();
+            } else if (status.state() == ConnectionState.RECONNECTING && reconnectTimer != null
+                    && reconnectTimer.cancel(false)) {
+                reconnectTimer = null;
                 connect();
             }
         });
@@ -178,7 +200,23 @@ public final class ConnectionImpl implements Connection {
     public CompletableFuture<Connection> start() {
         onLoop(this::connect);
         loop.scheduleWithFixedDelay(this::watchSession, 1, 1, TimeUnit.SECONDS);
+        long statsMs = settings.statsPeriod().toMillis();
+        if (statsMs > 0) {
+            loop.scheduleAtFixedRate(this::reportStats, statsMs, statsMs, TimeUnit.MILLISECONDS);
+        }
         return firstConnect;
+    }
+
+    /** One {@code CONNECTION_STATS} event per period while the connection is up (on the loop). */
+    private void reportStats() {
+        if (closed) {
+            return;
+        }
+        SecurityEvent e = reducerStats.summary(sessionReady && status.state() == ConnectionState.CONNECTED,
+                this::decorate);
+        if (e != null) {
+            settings.events().emit(e);
+        }
     }
 
     /**
@@ -233,6 +271,8 @@ public final class ConnectionImpl implements Connection {
             return;
         }
         setStatus(attempt == 0 ? ConnectionStatus.connecting() : status);
+        attempting = true;
+        providersChangedMeanwhile = false;
         tokens.token().thenCompose(token -> {
             String t = token.orElse(null);
             presentedStoredToken = t != null && tokens.anonymous();
@@ -251,6 +291,7 @@ public final class ConnectionImpl implements Connection {
                 return WebSocketTransport.open(http, subscribeUri(), t, settings.timeout(), new Handler());
             });
         }).whenComplete((opened, error) -> onLoop(() -> {
+            attempting = false;
             if (error != null) {
                 sessionFailed(unwrap(error));
             } else if (closed) {
@@ -374,6 +415,7 @@ public final class ConnectionImpl implements Connection {
             tokens.rememberAnonymous(ic.token());
         }
         attempt = 0;
+        providersChangedMeanwhile = false; // this session is up; a later drop keeps its backoff
         synchronized (sendLock) {
             // Replayed subscriptions and queued calls go out before any call made from now on.
             for (SubscriptionImpl sub : subscriptions.values()) {
@@ -421,7 +463,8 @@ public final class ConnectionImpl implements Connection {
         settings.events().emit(event(failure instanceof AuthenticationException
                 ? SecurityEventType.AUTH_FAILURE : SecurityEventType.DISCONNECTED, Outcome.FAILURE)
                 .detail("error", failure.getMessage()).build());
-        if (!firstConnect.isDone() && attempt == 0 && !(failure.reason() == ReasonCode.CONNECTION_FAILED)) {
+        if (!firstConnect.isDone() && attempt == 0 && failure.reason() != ReasonCode.CONNECTION_FAILED
+                && !settings.retryFirstConnect()) {
             shutDown(failure);
             return;
         }
@@ -471,11 +514,14 @@ public final class ConnectionImpl implements Connection {
             shutDown(failure);
             return;
         }
-        Duration delay = settings.reconnect().delay(attempt, jitter);
+        // Providers changed while the failed attempt ran (it may have used the old ones): try the new ones now, once.
+        boolean changed = providersChangedMeanwhile;
+        providersChangedMeanwhile = false;
+        Duration delay = changed ? Duration.ZERO : settings.reconnect().delay(attempt, jitter);
         setStatus(ConnectionStatus.reconnecting(attempt, delay, reason));
         settings.events().emit(event(SecurityEventType.RECONNECTING, Outcome.INFO)
                 .detail("attempt", String.valueOf(attempt)).detail("delay_ms", String.valueOf(delay.toMillis())).build());
-        loop.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+        reconnectTimer = loop.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void failInFlight(SecureClientException failure) {
@@ -595,8 +641,12 @@ public final class ConnectionImpl implements Connection {
     }
 
     private SecurityEvent.Builder event(SecurityEventType type, Outcome outcome) {
-        SecurityEvent.Builder b = SecurityEvent.of(type, outcome).source(SOURCE)
-                .detail("uri", settings.uri().toString()).detail("database", settings.database());
+        return decorate(SecurityEvent.of(type, outcome));
+    }
+
+    /** What every event of the connection carries: the source, the target and the connection id once known. */
+    private SecurityEvent.Builder decorate(SecurityEvent.Builder b) {
+        b.source(SOURCE).detail("uri", settings.uri().toString()).detail("database", settings.database());
         if (connectionId != null) {
             b.connection(connectionId.toHex());
         }
@@ -686,6 +736,7 @@ public final class ConnectionImpl implements Connection {
     private CompletionStage<ReducerResult> callReducer(String reducer, Supplier<byte[]> encode) {
         if (schema != null) {
             byte[] args = encode.get();
+            reducerStats.called();
             return request(new Pending<ReducerResult>(reducer, id -> new ClientMessage.CallReducer(id, reducer, args)));
         }
         return schemaReady().thenCompose(s -> callReducer(reducer, encode));

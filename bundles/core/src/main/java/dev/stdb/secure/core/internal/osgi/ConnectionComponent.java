@@ -70,7 +70,7 @@ public final class ConnectionComponent {
                 new ReconnectPolicy(config.reconnect_enabled(), Duration.ofMillis(config.reconnect_base_millis()),
                         Duration.ofMillis(config.reconnect_cap_millis()), config.reconnect_max_attempts()),
                 events, Clock.systemUTC(), Duration.ofMillis(config.timeout_millis()), config.token_exchange(),
-                lockouts);
+                lockouts, statsPeriod(config.stats_period_seconds()), true);
         connection = new ConnectionImpl(settings);
         Hashtable<String, Object> serviceProperties = new Hashtable<>();
         serviceProperties.put("name", config.name());
@@ -94,6 +94,13 @@ public final class ConnectionComponent {
     void activate() {
         // Nothing blocks here: the first session is opened on the connection's own thread.
         connection.start();
+    }
+
+    private static Duration statsPeriod(int seconds) {
+        if (seconds < 0) {
+            throw new dev.stdb.secure.api.ConfigurationException("stats.period.seconds: must be 0 or more, not " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     /** Unset target properties come as null: an empty target is no valid filter, and SCR would bind nothing. */
@@ -164,7 +171,7 @@ public final class ConnectionComponent {
     }
 
     @Reference(name = "tls", service = TlsContextProvider.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, updated = "updatedTls")
     void bindTls(TlsContextProvider provider, Map<String, Object> properties) {
         tls.add(provider, properties);
         providerChanged(SecurityEventType.PROVIDER_BOUND, "tls", properties);
@@ -173,6 +180,13 @@ public final class ConnectionComponent {
     void unbindTls(TlsContextProvider provider, Map<String, Object> properties) {
         tls.remove(provider);
         providerChanged(SecurityEventType.PROVIDER_UNBOUND, "tls", properties);
+    }
+
+    /** A TLS provider's service properties changed (its ranking, say): re-ranked, and a failing connection retries. */
+    void updatedTls(TlsContextProvider provider, Map<String, Object> properties) {
+        tls.remove(provider);
+        tls.add(provider, properties);
+        providerChanged(SecurityEventType.CONFIGURATION_CHANGED, "tls", properties);
     }
 
     @Reference(name = "store", service = CredentialStore.class, cardinality = ReferenceCardinality.MULTIPLE,

@@ -53,4 +53,8 @@ public @interface ConnectionConfig {
 
     @AttributeDefinition(name = "Timeout (ms)", description = "HTTP requests and the WebSocket handshake.")
     long timeout_millis() default 10_000;
+
+    @AttributeDefinition(name = "Stats period (s)", description = "How often the live connection reports its "
+            + "reducer-call count as a CONNECTION_STATS security event (for the reducer-rate detector). 0: never.")
+    int stats_period_seconds() default 60;
 }
