@@ -5,6 +5,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -27,6 +28,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.List;
@@ -51,6 +53,10 @@ import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.session.ClientSession;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -62,7 +68,9 @@ import org.junit.Test;
  * among them) are installed and the stdb bundles Active; that the demo printed the subscription's rows, the row its
  * reducer call inserted and later live changes (console and karaf.log); and that stopping Karaf stops the sandbox too.
  * SSH, JMX and the sandbox listen on free ports of 127.0.0.1 only, configured in the test's own unpacked copy (which
- * also enables the {@code karaf} user for JMX).
+ * also enables the {@code karaf} user for JMX and SSH). Over SSH, as an operator would, it then installs
+ * {@code stdb-secure-audit-file} from the distribution's system/ (with it comes {@code stdb-secure-shell}) on a file trail
+ * configured in that copy, and checks that {@code sec:audit-verify} prints OK and {@code sec:audit-query} answers.
  */
 public class DistributionBootIT {
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
@@ -84,6 +92,11 @@ public class DistributionBootIT {
     private static final String DEMO_COMMITTED = "stdb-demo: add_person(Ada Lovelace,36) committed";
     private static final String DEMO_UPDATED = "~ person {id=1, name=Grace Hopper, age=85} -> {id=1, name=Grace Hopper, age=86}";
     private static final String DEMO_DELETED = "- person {id=2, name=Ada Lovelace, age=36}";
+
+    /** The file trail this test configures (etc/dev.stdb.secure.audit.file-itest.cfg) and the console commands use. */
+    private static final String TRAIL_PID = "dev.stdb.secure.audit.file~itest";
+    /** Karaf colours its error messages; the assertions read plain text. */
+    private static final Pattern ANSI = Pattern.compile("\u001B\\[[;\\d]*m");
 
     /** FeaturesServiceImpl logs "Done." when the boot features have been installed and started. */
     private static final Pattern FEATURES_DONE = Pattern.compile("\\|\\s*FeaturesServiceImpl\\s*\\|.*\\|\\s*Done\\.");
@@ -124,6 +137,29 @@ public class DistributionBootIT {
         Files.writeString(etc.resolve("users.properties"),
                 "\nkaraf = karaf,_g_:admingroup\n_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n",
                 StandardCharsets.ISO_8859_1, StandardOpenOption.APPEND);
+
+        // A file trail for the console commands, signed by an EC key in a PKCS#12 file made here with keytool. The
+        // password comes from the environment variable failsafe sets (keytool and Karaf both read it from there).
+        String keytool = Paths.get(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "audit", "-keyalg", "EC", "-groupname",
+                "secp256r1", "-dname", "CN=stdb distribution itest", "-validity", "30", "-storetype", "PKCS12",
+                "-keystore", etc.resolve("audit-signing.p12").toString(), "-storepass:env",
+                AuditTrailIT.P12_PASSWORD_ENV).redirectErrorStream(true).start();
+        String keytoolOut = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            assertTrue("keytool: " + keytoolOut, p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        Files.writeString(etc.resolve("dev.stdb.secure.audit.file-itest.cfg"), "directory = "
+                + trailDirectory() + "\nkeystore.path = " + etc.resolve("audit-signing.p12")
+                + "\nkeystore.password.env = " + AuditTrailIT.P12_PASSWORD_ENV + "\nkeystore.alias = audit\n",
+                StandardCharsets.ISO_8859_1);
+    }
+
+    private Path trailDirectory() {
+        return home.resolve("data/stdb/audit");
     }
 
     @Test
@@ -228,6 +264,8 @@ public class DistributionBootIT {
         }
         assertEquals("TCP listeners of Karaf outside loopback", List.of(), nonLoopbackListeners());
 
+        checkAuditCommands();
+
         String log = Files.readString(home.resolve("data/log/karaf.log"), StandardCharsets.UTF_8);
         assertTrue("karaf.log has errors:\n" + tail(home.resolve("data/log/karaf.log"), 60),
                 !log.contains("| ERROR |") && !log.contains("NoClassDefFoundError"));
@@ -246,7 +284,9 @@ public class DistributionBootIT {
         List<ProcessHandle> tree = processTree();
         ProcessHandle sandbox = findProcess(tree, "lib/sandbox/sandbox.jar")
                 .orElseThrow(() -> new AssertionError("no sandbox among the launcher's processes: " + describe(tree)));
-        ProcessHandle java = findProcess(tree, "org.apache.karaf.main.Main")
+        // By karaf.home, near the start of its command line: the JDK reads at most 4096 bytes of /proc/<pid>/cmdline,
+        // and with a long enough unpack path (4109 bytes in the audit-shell worktree) the main class at the end is cut.
+        ProcessHandle java = findProcess(tree, "-Dkaraf.home=" + home)
                 .orElseThrow(() -> new AssertionError("no Karaf JVM among the launcher's processes: " + describe(tree)));
         assertTrue("sandbox not running before Karaf stops", sandbox.isAlive());
 
@@ -278,6 +318,81 @@ public class DistributionBootIT {
                 .map(h -> h.pid() + " " + h.info().commandLine().map(c -> c.length() > 160 ? c.substring(0, 160) + "..." : c)
                         .orElse("?"))
                 .collect(Collectors.toList());
+    }
+
+    /**
+     * Installs stdb-secure-audit-file over SSH (offline, from system/), waits for the configured trail's service, then
+     * runs the commands of stdb-secure-shell, which came with it, and checks their output and exit status.
+     */
+    private void checkAuditCommands() throws Exception {
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.SECONDS.toNanos(60);
+        Console install = console("feature:install stdb-secure-audit-file");
+        assertEquals("feature:install stdb-secure-audit-file: " + install + "\n" + diagnostics(), 0, install.exit);
+        // Configuration Admin hands the trail its configuration asynchronously: wait for the service.
+        Console services = console("service:list dev.stdb.secure.api.audit.AuditTrail");
+        while (!services.out.contains("service.pid = " + TRAIL_PID)) {
+            assertTrue("no AuditTrail service " + TRAIL_PID + " within 60 s: " + services + "\n" + diagnostics(),
+                    System.nanoTime() < deadline);
+            Thread.sleep(250);
+            services = console("service:list dev.stdb.secure.api.audit.AuditTrail");
+        }
+        String label = "in the audit trail service\\.id \\d+, service\\.pid " + Pattern.quote(TRAIL_PID)
+                + ", directory " + Pattern.quote(trailDirectory().toString());
+
+        Console verify = console("sec:audit-verify");
+        assertEquals("sec:audit-verify: " + verify + "\n" + diagnostics(), 0, verify.exit);
+        assertTrue("sec:audit-verify: " + verify, Pattern.compile("OK: \\d+ records intact \\(events and checkpoints,"
+                + " the start to now\\) " + label).matcher(verify.out.strip()).matches());
+
+        Console query = console("sec:audit-query --limit 5");
+        assertEquals("sec:audit-query: " + query, 0, query.exit);
+        List<String> lines = query.out.strip().lines().collect(Collectors.toList());
+        assertTrue("sec:audit-query: " + query, Pattern.compile("\\d+ events? (\\(the --limit of 5; more may match\\) )?"
+                + label).matcher(lines.get(lines.size() - 1)).matches());
+        System.out.printf("DistributionBootIT: audit-file installed and sec:audit-verify OK in %d ms (%s)%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), verify.out.strip());
+    }
+
+    /** What a console command printed and its exit status (non-zero when it threw). */
+    private static final class Console {
+        final int exit;
+        final String out;
+
+        Console(int exit, String out) {
+            this.exit = exit;
+            this.out = out;
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + ", output:\n" + out;
+        }
+    }
+
+    /** Runs one command in Karaf's console over SSH (an exec channel, as {@code ssh karaf@host command} does). */
+    private Console console(String command) throws IOException {
+        try (SshClient client = SshClient.setUpDefaultClient()) {
+            // The server is this test's own Karaf on loopback, its host key made at its first start.
+            client.setServerKeyVerifier((session, address, key) -> true);
+            client.start();
+            try (ClientSession session = client.connect("karaf", LOOPBACK, sshPort).verify(10_000).getSession()) {
+                session.addPasswordIdentity("karaf");
+                session.auth().verify(10_000);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                try (ChannelExec channel = session.createExecChannel(command)) {
+                    channel.setOut(out);
+                    channel.setErr(out);
+                    channel.open().verify(10_000);
+                    Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED),
+                            TimeUnit.SECONDS.toMillis(60));
+                    assertTrue(command + " did not finish within 60 s: " + out, events.contains(ClientChannelEvent.CLOSED));
+                    Integer exit = channel.getExitStatus();
+                    return new Console(exit == null ? -1 : exit,
+                            ANSI.matcher(out.toString(StandardCharsets.UTF_8)).replaceAll(""));
+                }
+            }
+        }
     }
 
     /** Waits until the launcher's console output holds every line (as whole lines); returns the output. */

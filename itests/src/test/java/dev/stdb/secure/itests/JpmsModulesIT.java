@@ -261,6 +261,37 @@ public class JpmsModulesIT {
                 && "dev.stdb.secure.api.store.CredentialStore".equals(store.getInterfaces()[0].getName()));
     }
 
+    /**
+     * The shell bundle is for Karaf only, yet like every bundle a named module: bnd's descriptor requires the api module
+     * and, for the Karaf shell API and the OSGi framework, the names their jars get as automatic modules
+     * ({@code org.apache.karaf.shell.core}, {@code osgi.core}). With those jars it resolves into a layer and its command
+     * classes load from it; it exports nothing.
+     */
+    @Test
+    public void shellModuleResolvesWithTheKarafShellApiAsAnAutomaticModule() throws Exception {
+        String name = "dev.stdb.secure.shell";
+        String karaf = Vectors.required("stdb.version.karaf");
+        Path shellCore = mavenJar("org/apache/karaf/shell", "org.apache.karaf.shell.core", karaf);
+        Path osgiCore = mavenJar("org/osgi", "osgi.core", Vectors.required("stdb.version.osgi.core"));
+        ModuleFinder finder = ModuleFinder.of(apiJar.toPath(), Vectors.bundleJar("shell").toPath(), shellCore, osgiCore);
+        ModuleDescriptor d = finder.find(name).orElseThrow(() -> new AssertionError("no module " + name)).descriptor();
+        assertFalse(name + " is automatic: module-info.class is missing", d.isAutomatic());
+        assertTrue(name + " exports " + d.exports(), d.exports().isEmpty());
+        assertEquals(Set.of("java.base", API_BSN, "org.apache.karaf.shell.core", "osgi.core"),
+                d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()));
+        assertTrue(finder.find("org.apache.karaf.shell.core").orElseThrow().descriptor().isAutomatic());
+
+        ModuleLayer boot = ModuleLayer.boot();
+        Configuration cf = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(name));
+        ModuleLayer layer = boot.defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
+        Module shell = layer.findModule(name).orElseThrow();
+        Class<?> verify = Class.forName(shell, name + ".internal.AuditVerifyCommand");
+        assertNotNull(verify);
+        assertSame(shell, verify.getModule());
+        assertEquals("org.apache.karaf.shell.api.action.Action",
+                verify.getSuperclass().getInterfaces()[0].getName());
+    }
+
     private static Path mavenJar(String groupPath, String artifact, String version) {
         Path repo = Path.of(Vectors.required("org.ops4j.pax.url.mvn.localRepository"));
         return repo.resolve(groupPath + "/" + artifact + "/" + version + "/" + artifact + "-" + version + ".jar");
