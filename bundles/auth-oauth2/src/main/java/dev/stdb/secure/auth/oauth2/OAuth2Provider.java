@@ -97,6 +97,9 @@ import java.util.logging.Logger;
  * fails with {@link ReasonCode#RELOGIN_REQUIRED} (or, with {@link Builder#reacquireOnInvalidGrant(boolean)}, a new
  * client credentials grant is made).</li>
  * <li><b>revoke</b>: RFC 7009 at the revocation endpoint, the refresh token first, then the access token.</li>
+ * <li><b>tls_client_auth</b> (RFC 8705, {@link Builder#tlsClientAuth(TlsContextProvider)}): token and revocation
+ * requests go over TLS presenting the client certificate, to the {@code mtls_endpoint_aliases} when discovery names
+ * them; the IdP may bind the access token to the certificate ({@code cnf.x5t#S256}).</li>
  * </ul>
  *
  * <p>Every method returns at once: requests run on the provider's own threads, which {@link #close()} stops.
