@@ -18,15 +18,22 @@ import dev.stdb.secure.testing.keycloak.Keycloak;
 import dev.stdb.secure.testing.keycloak.MtlsPki;
 import dev.stdb.secure.tls.TlsPolicy;
 import dev.stdb.secure.tls.TlsProfile;
+import dev.stdb.secure.core.Connection;
+import dev.stdb.secure.core.SpacetimeClient;
+import dev.stdb.secure.protocol.Identity;
+import dev.stdb.secure.sandbox.Sandbox;
+import dev.stdb.secure.sandbox.internal.auth.IdentityDerivation;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +89,32 @@ class TlsClientAuthKeycloakTest {
             // Revocation authenticates the same way, over the same TLS.
             p.revoke(c).toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertEquals(1, events.of(SecurityEventType.TOKEN_REVOKED).size());
+        }
+    }
+
+    /**
+     * End to end: the core connects to the sandbox with the provider; the sandbox validates the certificate-bound
+     * token through Keycloak's HTTPS discovery and JWKS (trusting the test CA) and derives the identity from iss + sub.
+     */
+    @Test
+    void theCoreConnectsToTheSandboxWithTheToken() throws Exception {
+        SSLContext trustTestCa = profile(null).contextFor(URI.create(keycloak.httpsIssuer())).sslContext();
+        try (Sandbox sandbox = Sandbox.builder().oidcTrust(trustTestCa).start();
+             OAuth2Provider p = mtls().tlsClientAuth(profile(pki.clientPkcs12())).build()) {
+            Identity expected = IdentityDerivation.fromClaims(keycloak.httpsIssuer(),
+                    keycloak.serviceAccountUserId(Keycloak.SVC_MTLS));
+            RecordingEvents coreEvents = new RecordingEvents();
+            Connection db = SpacetimeClient.builder().uri(sandbox.wsUri()).database(sandbox.database())
+                    .authProvider(p).credentialStore(new MemoryStore()).events(coreEvents)
+                    .timeout(Duration.ofSeconds(20)).connect().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            try {
+                assertEquals(expected, db.identity(), "the sandbox derived the identity from the https iss and sub");
+                db.callReducer("add_person", "via tls_client_auth", 31).toCompletableFuture()
+                        .get(20, TimeUnit.SECONDS);
+            } finally {
+                db.close();
+            }
+            assertEquals(1, p.tokenRequests());
         }
     }
 
