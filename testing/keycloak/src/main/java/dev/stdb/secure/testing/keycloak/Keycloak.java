@@ -101,7 +101,10 @@ public final class Keycloak {
         if (shared == null) {
             shared = start();
             Keycloak k = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(k::stop, "keycloak-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                k.stop();
+                pki().delete(); // test keys, but keys: not left behind in /tmp
+            }, "keycloak-stop"));
         }
         return shared;
     }

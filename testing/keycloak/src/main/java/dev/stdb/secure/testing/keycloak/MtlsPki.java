@@ -96,6 +96,18 @@ public final class MtlsPki {
         }
     }
 
+    /** Deletes the files (at JVM exit, after Keycloak stopped: it reloads certificate files while it runs). */
+    void delete() {
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            System.err.println("cannot delete the test PKI in " + dir + ": " + e);
+        }
+    }
+
     /** The folder of the files. */
     public Path dir() {
         return dir;

@@ -12,7 +12,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.util.Arrays;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -102,13 +101,6 @@ public final class MutualTls {
             }
         }
         return null;
-    }
-
-    /** Zeroes {@code chars} if not null. */
-    static void zero(char[] chars) {
-        if (chars != null) {
-            Arrays.fill(chars, '\0');
-        }
     }
 
     private static final class ParameterisedFactory extends SSLSocketFactory {
