@@ -78,12 +78,6 @@ public final class OAuth2Component extends ForwardingAuthProvider {
 
     static OAuth2Provider build(OAuth2Config config, Function<String, String> env,
             java.util.function.Supplier<CredentialStore> stores, java.util.function.Supplier<KeyService> keys,
-            java.util.function.Supplier<MfaHandler> mfa) {
-        return build(config, env, stores, keys, mfa, () -> null);
-    }
-
-    static OAuth2Provider build(OAuth2Config config, Function<String, String> env,
-            java.util.function.Supplier<CredentialStore> stores, java.util.function.Supplier<KeyService> keys,
             java.util.function.Supplier<MfaHandler> mfa, java.util.function.Supplier<TlsContextProvider> tls) {
         Grant grant = Grant.parse(config.grant(), "grant");
         if (config.redirect_port() < 0 || config.redirect_port() > 65535) {
