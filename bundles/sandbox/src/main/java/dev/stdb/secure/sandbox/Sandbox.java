@@ -40,7 +40,11 @@ public final class Sandbox implements AutoCloseable {
         this.host = b.host;
         this.database = b.database;
         this.issuer = LocalIssuer.generate(b.issuer, b.clock);
-        TokenValidator validator = TokenValidator.builder(issuer).clock(b.clock).build();
+        TokenValidator.Builder tokens = TokenValidator.builder(issuer).clock(b.clock);
+        if (b.oidcTrust != null) {
+            tokens.sslContext(b.oidcTrust);
+        }
+        TokenValidator validator = tokens.build();
         FaultState faultState = new FaultState();
         TlsSettings tls = b.keyStore == null ? null
                 : new TlsSettings(b.keyStore, b.keyPassword, b.trustStore, b.trustStore != null);
@@ -132,6 +136,7 @@ public final class Sandbox implements AutoCloseable {
         private KeyStore keyStore;
         private char[] keyPassword;
         private KeyStore trustStore;
+        private javax.net.ssl.SSLContext oidcTrust;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -185,6 +190,15 @@ public final class Sandbox implements AutoCloseable {
         /** With {@link #tls}: requires a client certificate that chains to these anchors. */
         public Builder requireClientCertificates(KeyStore trustStore) {
             this.trustStore = Objects.requireNonNull(trustStore, "trustStore");
+            return this;
+        }
+
+        /**
+         * The TLS trust for fetching discovery and JWKS of {@code https} token issuers (an IdP with a test CA, such
+         * as Keycloak's HTTPS port in testing/keycloak); default the JVM's trust store.
+         */
+        public Builder oidcTrust(javax.net.ssl.SSLContext context) {
+            this.oidcTrust = Objects.requireNonNull(context, "context");
             return this;
         }
 

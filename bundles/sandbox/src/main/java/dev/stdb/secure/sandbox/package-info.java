@@ -3,5 +3,5 @@
  * It is not a database. Nothing in the client or its plugins depends on it.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package dev.stdb.secure.sandbox;

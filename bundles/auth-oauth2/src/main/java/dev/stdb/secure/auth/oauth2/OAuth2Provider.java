@@ -34,12 +34,15 @@ import dev.stdb.secure.api.auth.Credential;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.api.store.KeyService;
 import dev.stdb.secure.api.auth.MfaHandler;
+import dev.stdb.secure.api.tls.TlsContext;
+import dev.stdb.secure.api.tls.TlsContextProvider;
 import dev.stdb.secure.auth.oauth2.internal.ClientAuthenticator;
 import dev.stdb.secure.auth.oauth2.internal.Grant;
 import dev.stdb.secure.auth.oauth2.internal.IdTokenCheck;
 import dev.stdb.secure.auth.oauth2.internal.Interactive;
 import dev.stdb.secure.auth.oauth2.internal.Discovery;
 import dev.stdb.secure.auth.oauth2.internal.Http;
+import dev.stdb.secure.auth.oauth2.internal.MutualTls;
 import dev.stdb.secure.auth.oauth2.internal.Pem;
 import java.io.IOException;
 import java.net.URI;
@@ -71,7 +74,7 @@ import java.util.logging.Logger;
  * <pre>{@code
  * OAuth2Provider idp = OAuth2Provider.clientCredentials("svc-secret")
  *         .issuer(URI.create("https://idp.example/realms/stdb"))       // OIDC discovery
- *         .clientSecretBasic(secret)                                   // or clientSecretPost, privateKeyJwt
+ *         .clientSecretBasic(secret)                            // or clientSecretPost, privateKeyJwt, tlsClientAuth
  *         .build();
  * Connection db = SpacetimeClient.builder().uri(uri).database("quickstart").authProvider(idp).connect()...;
  * }</pre>
@@ -94,6 +97,9 @@ import java.util.logging.Logger;
  * fails with {@link ReasonCode#RELOGIN_REQUIRED} (or, with {@link Builder#reacquireOnInvalidGrant(boolean)}, a new
  * client credentials grant is made).</li>
  * <li><b>revoke</b>: RFC 7009 at the revocation endpoint, the refresh token first, then the access token.</li>
+ * <li><b>tls_client_auth</b> (RFC 8705, {@link Builder#tlsClientAuth(TlsContextProvider)}): token and revocation
+ * requests go over TLS presenting the client certificate, to the {@code mtls_endpoint_aliases} when discovery names
+ * them; the IdP may bind the access token to the certificate ({@code cnf.x5t#S256}).</li>
  * </ul>
  *
  * <p>Every method returns at once: requests run on the provider's own threads, which {@link #close()} stops.
@@ -153,7 +159,8 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
         this.reacquireOnInvalidGrant = b.reacquireOnInvalidGrant;
         this.clock = b.clock;
         this.discovery = issuer == null ? null
-                : new Discovery(issuer, b.metadataTtl, connectTimeout, readTimeout, clock);
+                : new Discovery(issuer, b.metadataTtl, connectTimeout, readTimeout, clock,
+                        authenticator.method() == ClientAuth.TLS_CLIENT_AUTH ? authenticator::tls : null);
         this.defaultEvents = b.events;
         this.storeKey = "oauth2/" + (issuer != null ? issuer : tokenEndpoint.toString()) + "/" + clientId + "/refresh";
         this.executor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -192,7 +199,7 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
 
             @Override
             public Discovery.Endpoints endpoints() {
-                return discovery.endpoints();
+                return OAuth2Provider.this.endpoints();
             }
 
             @Override
@@ -641,14 +648,27 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
     }
 
     private URI tokenEndpoint() {
-        return tokenEndpoint != null ? tokenEndpoint : discovery.endpoints().token();
+        return tokenEndpoint != null ? tokenEndpoint : endpoints().token();
+    }
+
+    /**
+     * The discovered endpoints; for tls_client_auth the RFC 8705 5 mTLS aliases replace the endpoints they name
+     * (providers may serve certificate authentication on another host or port).
+     */
+    private Discovery.Endpoints endpoints() {
+        Discovery.Endpoints e = discovery.endpoints();
+        if (authenticator.method() != ClientAuth.TLS_CLIENT_AUTH || e.mtls() == null) {
+            return e;
+        }
+        return new Discovery.Endpoints(e.mtlsToken(), e.mtlsRevocation(), e.mtlsDeviceAuthorization(),
+                e.authorization(), e.jwks(), e.mtls());
     }
 
     private URI revocationEndpoint() {
         if (revocationEndpoint != null) {
             return revocationEndpoint;
         }
-        URI discovered = discovery == null ? null : discovery.endpoints().revocation();
+        URI discovered = discovery == null ? null : endpoints().revocation();
         if (discovered == null) {
             throw new ConfigurationException("revocation.endpoint: the identity provider announces no"
                     + " revocation_endpoint; configure one to revoke tokens");
@@ -939,6 +959,49 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
             return this;
         }
 
+        /**
+         * tls_client_auth (RFC 8705 2.1): token (and revocation) requests go over TLS made by {@code tls} for the
+         * endpoint, which presents the client certificate its profile holds (a PKCS#12 file, a KeyService or
+         * PKCS#11 token) and checks the provider's certificate against its anchors and pins; discovery of an https
+         * issuer uses it too. The mTLS endpoint aliases of discovery are used when the provider announces them.
+         */
+        public Builder tlsClientAuth(TlsContextProvider tls) {
+            Objects.requireNonNull(tls, "tls");
+            return tlsClientAuth(() -> tls);
+        }
+
+        /**
+         * As {@link #tlsClientAuth(TlsContextProvider)}, the provider looked up per request (a dynamic service); a
+         * null answer fails the request with {@link ReasonCode#PROVIDER_MISSING}.
+         */
+        public Builder tlsClientAuth(Supplier<TlsContextProvider> tls) {
+            Objects.requireNonNull(tls, "tls");
+            String client = clientId;
+            this.authenticator = ClientAuthenticator.tls(clientId, endpoint -> {
+                TlsContextProvider p = tls.get();
+                if (p == null) {
+                    throw new dev.stdb.secure.api.ProviderUnavailableException("no TLS profile (TlsContextProvider)"
+                            + " is bound for the tls_client_auth certificate of client " + client);
+                }
+                return p.contextFor(endpoint);
+            });
+            return this;
+        }
+
+        /**
+         * tls_client_auth with the key entry {@code alias} (null: the first key entry) of key store {@code keyStore}
+         * (PKCS12 or JKS; {@code password} opens store and key and is not kept), trusting the CA certificates of PEM
+         * file {@code trustPem} for the provider's certificate, or the JVM's trust store when null. For pins, a
+         * PKCS#11 key or rotation without a restart use {@link #tlsClientAuth(TlsContextProvider)} with a TLS profile.
+         */
+        public Builder tlsClientAuth(Path keyStore, String type, char[] password, String alias, Path trustPem) {
+            Objects.requireNonNull(keyStore, "keyStore");
+            TlsContext tls = MutualTls.fromKeyStore(keyStore, type == null || type.isBlank() ? "PKCS12" : type.trim(),
+                    password, alias == null || alias.isBlank() ? null : alias.trim(), trustPem);
+            this.authenticator = ClientAuthenticator.tls(clientId, endpoint -> tls);
+            return this;
+        }
+
         /** Scopes to ask for; none by default (the provider's defaults). */
         public Builder scope(String... scopes) {
             for (String s : scopes) {
@@ -1017,8 +1080,8 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
                 throw new ConfigurationException("issuer or token.endpoint: one is required");
             }
             if (authenticator == null) {
-                throw new ConfigurationException("client.auth: no client secret or private key is configured for"
-                        + " client " + clientId);
+                throw new ConfigurationException("client.auth: no client secret, private key or TLS client"
+                        + " certificate is configured for client " + clientId);
             }
             return new OAuth2Provider(this);
         }

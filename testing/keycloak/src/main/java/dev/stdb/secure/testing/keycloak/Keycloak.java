@@ -36,6 +36,12 @@ import java.util.stream.Collectors;
  * PKCE S256, redirect {@code http://127.0.0.1/*}) and {@value #DEVICE} (device authorization grant), users
  * {@code alice} and {@code bob}. Refresh tokens rotate ({@code revokeRefreshToken}, no reuse).
  *
+ * <p>Besides HTTP, Keycloak listens for HTTPS on 127.0.0.1 ({@link #httpsPort()}) with the test PKI of this JVM
+ * ({@link #pki()}: server certificate, client CA in {@code --truststore-paths}) and {@code --https-client-auth=request}:
+ * a certificate is asked for but not required, so everything else works over HTTPS as over HTTP. There confidential
+ * client {@value #SVC_MTLS} authenticates with RFC 8705 {@code tls_client_auth} (authenticator {@code client-x509},
+ * subject {@link MtlsPki#CLIENT_DN}) and gets certificate-bound access tokens ({@code cnf.x5t#S256}).
+ *
  * <p>The first start per distribution folder and realm file makes a database template (schema plus imported realm,
  * under {@code <home>/data/stdb-templates/}); every run copies it, so runs are independent and start in seconds.
  *
@@ -60,26 +66,32 @@ public final class Keycloak {
     public static final String SVC_JWT_KID = "svc-jwt-test";
     public static final String APP_PKCE = "app-pkce";
     public static final String DEVICE = "device";
+    /** Confidential client authenticated by its TLS client certificate (RFC 8705 tls_client_auth), over HTTPS. */
+    public static final String SVC_MTLS = "svc-mtls";
     /** Access-token lifetime of {@value #SVC_REFRESH}, in seconds. */
     public static final int SVC_REFRESH_ACCESS_TOKEN_SECONDS = 40;
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
     private static final int LOG_TAIL_LINES = 60;
     private static Keycloak shared;
+    private static MtlsPki pki;
 
     private final Path home;
     private final Path runDir;
     private final Path log;
     private final int port;
+    private final int httpsPort;
     private final Process process;
     private final Duration startTime;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private Keycloak(Path home, Path runDir, Path log, int port, Process process, Duration startTime) {
+    private Keycloak(Path home, Path runDir, Path log, int port, int httpsPort, Process process,
+            Duration startTime) {
         this.home = home;
         this.runDir = runDir;
         this.log = log;
         this.port = port;
+        this.httpsPort = httpsPort;
         this.process = process;
         this.startTime = startTime;
     }
@@ -89,7 +101,10 @@ public final class Keycloak {
         if (shared == null) {
             shared = start();
             Keycloak k = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(k::stop, "keycloak-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                k.stop();
+                pki().delete(); // test keys, but keys: not left behind in /tmp
+            }, "keycloak-stop"));
         }
         return shared;
     }
@@ -112,11 +127,12 @@ public final class Keycloak {
                 realm = in.readAllBytes();
             }
             Path runDir = Files.createTempDirectory("stdb-keycloak-");
+            pki();
             // A fresh copy of the pristine database (schema + realm, nothing a test did) for every run.
             copyTemplate(home, script, realm, runDir.resolve("h2"));
             Keycloak k = launch(home, script, runDir, false);
-            System.out.println("Keycloak " + VERSION + " ready at " + k.baseUri() + " in " + k.startTime.toMillis()
-                    + " ms (log " + k.log + ")");
+            System.out.println("Keycloak " + VERSION + " ready at " + k.baseUri() + " and " + k.httpsBaseUri() + " in "
+                    + k.startTime.toMillis() + " ms (log " + k.log + ")");
             return k;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start Keycloak from " + home, e);
@@ -171,11 +187,25 @@ public final class Keycloak {
         }
     }
 
+    /** The test PKI of this JVM's Keycloak (made on first use). */
+    public static synchronized MtlsPki pki() {
+        if (pki == null) {
+            pki = MtlsPki.create();
+        }
+        return pki;
+    }
+
     private static Keycloak launch(Path home, Path script, Path runDir, boolean importRealm) throws IOException {
         int port = freePort();
+        int httpsPort = freePort();
         Path log = runDir.resolve("keycloak.log");
+        MtlsPki tls = pki();
+        // The template build gets the same options: a different set would make start-dev re-augment each time.
         List<String> command = new ArrayList<>(List.of(script.toString(), "start-dev", "--http-host", "127.0.0.1",
-                "--http-port", String.valueOf(port)));
+                "--http-port", String.valueOf(port), "--https-port", String.valueOf(httpsPort),
+                "--https-certificate-file", tls.serverPem().toString(),
+                "--https-certificate-key-file", tls.serverKeyPem().toString(),
+                "--https-client-auth", "request", "--truststore-paths", tls.caPem().toString()));
         if (importRealm) {
             command.add("--import-realm");
         }
@@ -189,9 +219,9 @@ public final class Keycloak {
         env.put("JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m");
         long t0 = System.nanoTime();
         Process process = pb.start();
-        Keycloak starting = new Keycloak(home, runDir, log, port, process, null);
+        Keycloak starting = new Keycloak(home, runDir, log, port, httpsPort, process, null);
         starting.awaitReady(t0);
-        return new Keycloak(home, runDir, log, port, process, Duration.ofNanos(System.nanoTime() - t0));
+        return new Keycloak(home, runDir, log, port, httpsPort, process, Duration.ofNanos(System.nanoTime() - t0));
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
@@ -295,6 +325,21 @@ public final class Keycloak {
     /** This run's folder (database, log). */
     public Path runDir() {
         return runDir;
+    }
+
+    /** The HTTPS port (test PKI, client certificates requested, not required). */
+    public int httpsPort() {
+        return httpsPort;
+    }
+
+    /** {@code https://127.0.0.1:<httpsPort>}; Keycloak names its endpoints after the URL a request came to. */
+    public URI httpsBaseUri() {
+        return URI.create("https://127.0.0.1:" + httpsPort);
+    }
+
+    /** The realm's issuer as seen over HTTPS: its discovery, endpoints and tokens then say https. */
+    public String httpsIssuer() {
+        return httpsBaseUri() + "/realms/" + REALM;
     }
 
     public URI baseUri() {

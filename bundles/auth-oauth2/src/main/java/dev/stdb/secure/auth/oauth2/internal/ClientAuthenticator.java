@@ -9,6 +9,7 @@ import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
 import com.nimbusds.oauth2.sdk.auth.JWTAuthenticationClaimsSet;
+import com.nimbusds.oauth2.sdk.auth.PKITLSClientAuthentication;
 import com.nimbusds.oauth2.sdk.auth.PrivateKeyJWT;
 import com.nimbusds.oauth2.sdk.id.Audience;
 import com.nimbusds.oauth2.sdk.id.ClientID;
@@ -17,16 +18,20 @@ import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.api.Secret;
 import dev.stdb.secure.api.SecureClientException;
 import dev.stdb.secure.api.store.KeyService;
+import dev.stdb.secure.api.tls.TlsContext;
 import dev.stdb.secure.auth.oauth2.ClientAuth;
 import java.net.URI;
 import java.security.PrivateKey;
 import java.security.interfaces.ECPrivateKey;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Makes the client authentication for one request to {@code endpoint}. A client secret is fetched from its supplier
  * for each request and held as a Nimbus secret only while the request is built; a client assertion (RFC 7523) is
- * signed fresh for each request, with a private key or through a {@link KeyService}.
+ * signed fresh for each request, with a private key or through a {@link KeyService}; a TLS client certificate
+ * (RFC 8705) is presented by the TLS context fetched for each request.
  */
 public abstract class ClientAuthenticator {
     private final ClientAuth method;
@@ -51,6 +56,14 @@ public abstract class ClientAuthenticator {
     /** The client id, as Nimbus wants it. */
     public ClientID clientId() {
         return clientId;
+    }
+
+    /**
+     * The TLS for requests to {@code endpoint} when this client authenticates with it (tls_client_auth), else null
+     * (the JVM's defaults).
+     */
+    public SSLSocketFactory tls(URI endpoint) {
+        return null;
     }
 
     /** Whether this is a public client ({@code none}): no secret, no key. */
@@ -87,6 +100,31 @@ public abstract class ClientAuthenticator {
                     return method == ClientAuth.CLIENT_SECRET_BASIC ? new ClientSecretBasic(this.clientId, value)
                             : new ClientSecretPost(this.clientId, value);
                 }
+            }
+        };
+    }
+
+    /**
+     * tls_client_auth (RFC 8705 2.1): the request goes over TLS made by {@code tls} for the endpoint, looked up per
+     * request so a rotated certificate takes effect at the next one; the body carries {@code client_id} only.
+     * {@code tls} throws a {@link SecureClientException} when it has no context (no TLS profile bound, say).
+     */
+    public static ClientAuthenticator tls(String clientId, Function<URI, TlsContext> tls) {
+        return new ClientAuthenticator(ClientAuth.TLS_CLIENT_AUTH, clientId) {
+            @Override
+            public ClientAuthentication authenticate(URI endpoint) {
+                return new PKITLSClientAuthentication(this.clientId, tls(endpoint));
+            }
+
+            @Override
+            public SSLSocketFactory tls(URI endpoint) {
+                if (!"https".equalsIgnoreCase(endpoint.getScheme())) {
+                    // Over plain HTTP no certificate could be presented: the provider would see an unauthenticated
+                    // request, so say what is wrong instead.
+                    throw new ConfigurationException("client.auth: tls_client_auth needs https, and " + endpoint
+                            + " is not; configure the issuer (or token.endpoint) with its https URL");
+                }
+                return MutualTls.socketFactory(tls.apply(endpoint));
             }
         };
     }

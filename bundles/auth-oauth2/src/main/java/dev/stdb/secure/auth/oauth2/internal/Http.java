@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import javax.net.ssl.SSLException;
+import dev.stdb.secure.api.TlsException;
 
 /** Maps I/O failures towards the identity provider to typed errors. */
 public final class Http {
@@ -27,11 +29,31 @@ public final class Http {
         return request;
     }
 
-    /** {@link ReasonCode#IDP_UNREACHABLE}, saying whether the connection was refused, timed out or the host unknown. */
+    /**
+     * {@link ReasonCode#IDP_UNREACHABLE}, saying whether the connection was refused, timed out or the host unknown;
+     * a failed TLS handshake gets the reason of the TLS check that failed when the trust manager said which
+     * (a {@link TlsException} in the causes), else {@link ReasonCode#UNTRUSTED_CHAIN}: one side did not accept the
+     * other's certificate, which retrying does not fix.
+     */
     public static OAuth2Exception unreachable(String what, IOException e) {
+        if (e instanceof SSLException) {
+            ReasonCode reason = ReasonCode.UNTRUSTED_CHAIN;
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof TlsException) {
+                    reason = ((TlsException) t).reason();
+                    break;
+                }
+            }
+            return new OAuth2Exception(reason, "the TLS handshake with the identity provider failed: " + what
+                    + " (" + e.getMessage() + "); check its certificate against the trusted CAs and pins, and that"
+                    + " it accepts the client certificate", null, 0, e);
+        }
         String why = e instanceof ConnectException ? "connection refused"
                 : e instanceof SocketTimeoutException ? "timed out"
                 : e instanceof UnknownHostException ? "unknown host"
+                // Under TLS 1.3 a server that refuses the client certificate just closes the connection.
+                : e instanceof java.net.SocketException ? "connection closed (" + e.getMessage() + "; with a TLS client"
+                        + " certificate, the provider may have refused it)"
                 : e.getClass().getSimpleName();
         return new OAuth2Exception(ReasonCode.IDP_UNREACHABLE, "the identity provider cannot be reached: " + what
                 + " failed (" + why + "); check the network, proxy and issuer URL", null, 0, e);

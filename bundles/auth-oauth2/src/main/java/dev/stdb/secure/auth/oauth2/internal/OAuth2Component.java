@@ -7,6 +7,7 @@ import dev.stdb.secure.api.auth.ForwardingAuthProvider;
 import dev.stdb.secure.api.auth.MfaHandler;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.api.store.KeyService;
+import dev.stdb.secure.api.tls.TlsContextProvider;
 import dev.stdb.secure.auth.oauth2.ClientAuth;
 import dev.stdb.secure.auth.oauth2.OAuth2Provider;
 import java.net.URI;
@@ -28,7 +29,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * One {@link AuthProvider} per factory configuration {@code dev.stdb.secure.auth.oauth2~<name>}; the configuration's
  * {@code provider.id} becomes the service property connections select on. Configuration errors (no client id, no
  * issuer or token endpoint, unknown client.auth or grant, unset secret variable, unreadable key) fail activation
- * with a {@link ConfigurationException} naming the property. Nothing touches the network in activation: discovery
+ * with a {@link ConfigurationException} naming the property; so does tls_client_auth with neither a TLS profile filter
+ * ({@code tls.target}) nor a key store. Nothing touches the network in activation: discovery
  * happens at the first token request, on the provider's own threads, which deactivation stops.
  *
  * <p>Immediate: the provider (its discovery cache, its in-flight refreshes) lives as long as its configuration, not
@@ -52,6 +54,11 @@ public final class OAuth2Component extends ForwardingAuthProvider {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile KeyService keyService;
 
+    /** Presents the client certificate (and checks the provider's) for tls_client_auth; may come and go. */
+    @Reference(name = "tls", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile TlsContextProvider tls;
+
     /** Shows device codes (and the sign-in URL when no browser opens) for the interactive grants; may come and go. */
     @Reference(name = "mfa", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -66,12 +73,12 @@ public final class OAuth2Component extends ForwardingAuthProvider {
 
     /** For tests: the environment is injected. */
     OAuth2Component(OAuth2Config config, Function<String, String> env) {
-        this.provider = build(config, env, () -> store, () -> keyService, () -> mfa);
+        this.provider = build(config, env, () -> store, () -> keyService, () -> mfa, () -> tls);
     }
 
     static OAuth2Provider build(OAuth2Config config, Function<String, String> env,
             java.util.function.Supplier<CredentialStore> stores, java.util.function.Supplier<KeyService> keys,
-            java.util.function.Supplier<MfaHandler> mfa) {
+            java.util.function.Supplier<MfaHandler> mfa, java.util.function.Supplier<TlsContextProvider> tls) {
         Grant grant = Grant.parse(config.grant(), "grant");
         if (config.redirect_port() < 0 || config.redirect_port() > 65535) {
             throw new ConfigurationException("redirect.port: " + config.redirect_port() + " is not a port (0 picks a"
@@ -104,7 +111,27 @@ public final class OAuth2Component extends ForwardingAuthProvider {
             b.revocationEndpoint(uri(config.revocation_endpoint(), "revocation.endpoint"));
         }
         ClientAuth method = ClientAuth.parse(config.client_auth(), "client.auth");
-        if (method == ClientAuth.PRIVATE_KEY_JWT) {
+        if (method == ClientAuth.TLS_CLIENT_AUTH) {
+            if (!config.private_key_keystore().isBlank()) {
+                char[] password = env(env, "private.key.keystore.password.env",
+                        config.private_key_keystore_password_env());
+                try {
+                    b.tlsClientAuth(Path.of(config.private_key_keystore().trim()),
+                            config.private_key_keystore_type().trim(), password, blankToNull(config.private_key_alias()),
+                            config.tls_trust_pem().isBlank() ? null : Path.of(config.tls_trust_pem().trim()));
+                } finally {
+                    if (password != null) {
+                        java.util.Arrays.fill(password, '\0');
+                    }
+                }
+            } else if (config.tls_target() != null && !config.tls_target().isBlank()) {
+                b.tlsClientAuth(tls);
+            } else {
+                // Without a filter any TLS profile could be bound, and present a certificate meant for another peer.
+                throw new ConfigurationException("tls.target (a TLS profile holding the client certificate) or"
+                        + " private.key.keystore: one is required with client.auth=tls_client_auth");
+            }
+        } else if (method == ClientAuth.PRIVATE_KEY_JWT) {
             String kid = blankToNull(config.private_key_kid());
             String alg = blankToNull(config.private_key_algorithm());
             if (!config.private_key_pem().isBlank()) {

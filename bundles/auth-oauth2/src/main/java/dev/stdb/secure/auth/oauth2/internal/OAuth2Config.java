@@ -27,7 +27,8 @@ public @interface OAuth2Config {
     String client_id();
 
     @AttributeDefinition(name = "Client authentication",
-            description = "client_secret_basic, client_secret_post or private_key_jwt.")
+            description = "client_secret_basic, client_secret_post, private_key_jwt or tls_client_auth (RFC 8705:"
+                    + " the client certificate of the TLS profile selected by tls.target, or of private.key.keystore).")
     String client_auth() default "client_secret_basic";
 
     @AttributeDefinition(name = "Environment variable holding the client secret", required = false,
@@ -41,7 +42,8 @@ public @interface OAuth2Config {
     @AttributeDefinition(name = "Private key (unencrypted PKCS#8 PEM file)", required = false)
     String private_key_pem() default "";
 
-    @AttributeDefinition(name = "Key store holding the private key (PKCS12 or JKS)", required = false)
+    @AttributeDefinition(name = "Key store holding the private key (PKCS12 or JKS)", required = false,
+            description = "private_key_jwt: the signing key; tls_client_auth: the client certificate and its key.")
     String private_key_keystore() default "";
 
     @AttributeDefinition(name = "Key store type")
@@ -61,6 +63,11 @@ public @interface OAuth2Config {
     @AttributeDefinition(name = "JWS algorithm of the client assertion", required = false,
             description = "Default RS256 for RSA keys, ES256 for EC keys.")
     String private_key_algorithm() default "";
+
+    @AttributeDefinition(name = "CA certificates for the identity provider (PEM file)", required = false,
+            description = "tls_client_auth with private.key.keystore: the CAs trusted for the provider's server"
+                    + " certificate; default the JVM's trust store. A TLS profile (tls.target) brings its own.")
+    String tls_trust_pem() default "";
 
     @AttributeDefinition(name = "Scopes", required = false,
             description = "Default: none for client_credentials, openid for device_code and authorization_code.")
@@ -106,6 +113,13 @@ public @interface OAuth2Config {
             description = "LDAP filter selecting the KeyService that signs client assertions.")
     // No default, for the same reason.
     String key_service_target();
+
+    @AttributeDefinition(name = "TLS profile filter", required = false,
+            description = "tls_client_auth: LDAP filter on tls.profile selecting the TlsContextProvider whose client"
+                    + " certificate, trust anchors and pins are used towards the identity provider,"
+                    + " e.g. (tls.profile=idp-mtls).")
+    // No default, for the same reason; with tls_client_auth and no private.key.keystore it is required.
+    String tls_target();
 
     @AttributeDefinition(name = "MfaHandler filter", required = false,
             description = "LDAP filter selecting the MfaHandler that shows device codes; none bound: the console.")

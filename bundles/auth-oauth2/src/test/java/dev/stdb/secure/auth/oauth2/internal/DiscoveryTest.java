@@ -45,6 +45,7 @@ class DiscoveryTest {
             String doc = "{\"issuer\":\"" + announced.get() + "\",\"token_endpoint\":\"" + issuer + "/token\","
                     + "\"revocation_endpoint\":\"" + issuer + "/revoke\",\"jwks_uri\":\"" + issuer + "/certs\","
                     + "\"authorization_endpoint\":\"" + issuer + "/auth\",\"response_types_supported\":[\"code\"],"
+                    + "\"mtls_endpoint_aliases\":{\"token_endpoint\":\"https://mtls.idp.test/token\"},"
                     + "\"subject_types_supported\":[\"public\"],\"id_token_signing_alg_values_supported\":[\"RS256\"]}";
             byte[] body = doc.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -62,6 +63,14 @@ class DiscoveryTest {
 
     private Discovery discovery(Duration ttl) {
         return new Discovery(issuer, ttl, Duration.ofSeconds(2), Duration.ofSeconds(2), clock);
+    }
+
+    @Test
+    void mtlsEndpointAliasesReplaceOnlyWhatTheyName() {
+        Discovery.Endpoints e = discovery(Duration.ofMinutes(10)).endpoints();
+        assertEquals(URI.create(issuer + "/token"), e.token());
+        assertEquals(URI.create("https://mtls.idp.test/token"), e.mtlsToken());
+        assertEquals(URI.create(issuer + "/revoke"), e.mtlsRevocation(), "no alias: the plain endpoint");
     }
 
     @Test

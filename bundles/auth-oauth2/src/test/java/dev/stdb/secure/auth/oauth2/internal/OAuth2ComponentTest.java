@@ -9,6 +9,7 @@ import dev.stdb.secure.api.ConfigurationException;
 import dev.stdb.secure.api.auth.AuthContext;
 import dev.stdb.secure.api.auth.Credential;
 import dev.stdb.secure.testing.keycloak.Keycloak;
+import dev.stdb.secure.testing.keycloak.MtlsPki;
 import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.file.Files;
@@ -168,6 +169,82 @@ class OAuth2ComponentTest {
         ConfigurationException e = assertThrows(ConfigurationException.class, () -> component(m, Map.of()));
         assertTrue(e.getMessage().contains("private.key.pem"), e.getMessage());
         assertFalse(e.getMessage().contains("bm90"), e.getMessage());
+    }
+
+    @Test
+    void tlsClientAuthNeedsAProfileFilterOrAKeyStore() {
+        Map<String, Object> m = base();
+        m.remove("client.secret.env");
+        m.put("client.auth", "tls_client_auth");
+        ConfigurationException e = assertThrows(ConfigurationException.class, () -> component(m, Map.of()));
+        assertTrue(e.getMessage().contains("tls.target") && e.getMessage().contains("private.key.keystore"),
+                e.getMessage());
+
+        m.put("tls.target", "(tls.profile=idp-mtls)");
+        OAuth2Component c = component(m, Map.of());
+        try {
+            assertTrue(c.toString().contains("auth=tls_client_auth"), c.toString());
+        } finally {
+            c.deactivate();
+        }
+    }
+
+    /** No TLS profile bound (yet): the token request fails typed, without touching the network. */
+    @Test
+    void tlsClientAuthWithoutABoundProfileIsProviderMissing() throws Exception {
+        Map<String, Object> m = base();
+        m.remove("client.secret.env");
+        m.put("issuer", "https://127.0.0.1:1/realms/none");
+        m.put("token.endpoint", "https://127.0.0.1:1/token");
+        m.put("client.auth", "tls_client_auth");
+        m.put("tls.target", "(tls.profile=idp-mtls)");
+        OAuth2Component c = component(m, Map.of());
+        try {
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> c.acquire(new AuthContext(URI.create("ws://127.0.0.1:1"), "db", null, null, ev -> { }))
+                            .toCompletableFuture().get(30, TimeUnit.SECONDS));
+            dev.stdb.secure.api.SecureClientException cause = org.junit.jupiter.api.Assertions.assertInstanceOf(
+                    dev.stdb.secure.api.SecureClientException.class, e.getCause());
+            assertEquals(dev.stdb.secure.api.ReasonCode.PROVIDER_MISSING, cause.reason(), cause.getMessage());
+            assertTrue(cause.getMessage().contains("TlsContextProvider"), cause.getMessage());
+        } finally {
+            c.deactivate();
+        }
+    }
+
+    /**
+     * tls_client_auth configured as a .cfg file would, with a key store (password from the named variable) and the
+     * IdP's CA file: the component gets a certificate-bound token from Keycloak over HTTPS.
+     */
+    @Test
+    void configuredKeyStoreGetsACertificateBoundTokenFromKeycloak() throws Exception {
+        Keycloak keycloak = Keycloak.shared();
+        MtlsPki pki = Keycloak.pki();
+        String password = new String(pki.password());
+        Map<String, Object> m = new HashMap<>();
+        m.put("provider.id", "kc-mtls");
+        m.put("issuer", keycloak.httpsIssuer());
+        m.put("client.id", Keycloak.SVC_MTLS);
+        m.put("client.auth", "tls_client_auth");
+        m.put("private.key.keystore", pki.clientPkcs12().toString());
+        m.put("private.key.keystore.password.env", "STDB_TEST_P12");
+        m.put("tls.trust.pem", pki.caPem().toString());
+        OAuth2Component c = component(m, Map.of("STDB_TEST_P12", password));
+        try {
+            assertFalse(c.toString().contains(password));
+            Credential cred = c.acquire(new AuthContext(URI.create("ws://127.0.0.1:1"), "db", null, null, e -> { }))
+                    .toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertEquals(keycloak.httpsIssuer(), cred.issuer());
+            assertEquals(MtlsPki.x5tS256(pki.client()), ((Map<?, ?>) cred.claims().get("cnf")).get("x5t#S256"));
+        } finally {
+            c.deactivate();
+        }
+
+        // The wrong password names the property and the variable, never the value.
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> component(m, Map.of("STDB_TEST_P12", "wrong-" + password)));
+        assertTrue(e.getMessage().contains("private.key.keystore"), e.getMessage());
+        assertFalse(e.getMessage().contains(password), e.getMessage());
     }
 
     /** The component, configured as a .cfg file would, with the private_key_jwt key file, gets a Keycloak token. */

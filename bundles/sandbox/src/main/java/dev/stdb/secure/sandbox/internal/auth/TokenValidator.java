@@ -107,7 +107,11 @@ public final class TokenValidator {
         this.httpTimeout = b.httpTimeout;
         this.jwksRefresh = b.jwksRefresh;
         this.jwksExpiry = b.jwksExpiry;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder http = HttpClient.newBuilder();
+        if (b.sslContext != null) {
+            http.sslContext(b.sslContext);
+        }
+        this.http = http
                 .connectTimeout(httpTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
@@ -125,6 +129,7 @@ public final class TokenValidator {
         private Duration httpTimeout = DEFAULT_HTTP_TIMEOUT;
         private Duration jwksRefresh = DEFAULT_JWKS_REFRESH;
         private Duration jwksExpiry = DEFAULT_JWKS_EXPIRY;
+        private javax.net.ssl.SSLContext sslContext;
 
         private Builder(LocalIssuer local) {
             this.local = Objects.requireNonNull(local, "local");
@@ -139,6 +144,12 @@ public final class TokenValidator {
         /** Grace after {@code exp}; default 0 (SpacetimeDB, via jsonwebtoken's default, allows 60 s). */
         public Builder leeway(Duration leeway) {
             this.leeway = nonNegative(leeway, "leeway");
+            return this;
+        }
+
+        /** Trust for OIDC fetches from {@code https} issuers (a test IdP with its own CA); default the JVM's. */
+        public Builder sslContext(javax.net.ssl.SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "context");
             return this;
         }
 
