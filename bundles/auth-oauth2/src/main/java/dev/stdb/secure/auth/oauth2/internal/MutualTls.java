@@ -51,7 +51,7 @@ public final class MutualTls {
                     + e.getClass().getSimpleName() + ")");
         }
         try {
-            String a = alias != null ? alias : firstKeyAlias(source);
+            String a = alias != null ? alias : Pem.firstKeyAlias(source);
             if (a == null || !source.isKeyEntry(a) || source.getCertificateChain(a) == null) {
                 throw new ConfigurationException("private.key.keystore: no private key with a certificate "
                         + (a == null ? "" : "'" + a + "' ") + "in " + file);
@@ -91,16 +91,6 @@ public final class MutualTls {
             throw new ConfigurationException("tls.trust.pem: cannot read CA certificates from " + pem + " ("
                     + e.getClass().getSimpleName() + ")");
         }
-    }
-
-    private static String firstKeyAlias(KeyStore ks) throws GeneralSecurityException {
-        for (var aliases = ks.aliases(); aliases.hasMoreElements();) {
-            String a = aliases.nextElement();
-            if (ks.isKeyEntry(a)) {
-                return a;
-            }
-        }
-        return null;
     }
 
     private static final class ParameterisedFactory extends SSLSocketFactory {

@@ -76,7 +76,8 @@ public final class Pem {
         }
     }
 
-    private static String firstKeyAlias(KeyStore ks) throws GeneralSecurityException {
+    /** The first alias holding a private key, or null. */
+    static String firstKeyAlias(KeyStore ks) throws GeneralSecurityException {
         for (var aliases = ks.aliases(); aliases.hasMoreElements();) {
             String a = aliases.nextElement();
             if (ks.isKeyEntry(a)) {
