@@ -1,5 +1,6 @@
 package dev.stdb.secure.anomaly.auth;
 
+import dev.stdb.secure.testing.clock.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,11 +12,8 @@ import dev.stdb.secure.api.anomaly.Severity;
 import dev.stdb.secure.api.audit.Outcome;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventType;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import java.util.ArrayList;
@@ -34,16 +32,8 @@ class FailedAuthDetectorTest {
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     static final String TARGET = "wss://db.example.com/quickstart";
 
-    static final class TestClock extends Clock {
-        Instant now = T0;
 
-        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(ZoneId zone) { return this; }
-        @Override public Instant instant() { return now; }
-        void advance(Duration d) { now = now.plus(d); }
-    }
-
-    final TestClock clock = new TestClock();
+    final ManualClock clock = new ManualClock(T0);
 
     /** factor 3, +60 s up to 180 s, quick check 1 s / 30 s, reset after 1 h. */
     static BruteForceSettings settings(boolean permanent, int maxTemporary, Strategy strategy) {
@@ -214,7 +204,7 @@ class FailedAuthDetectorTest {
         Instant free = clock.instant();
         for (int i = 0; i < n; i++) {
             if (i > 0) {
-                clock.now = (free.isAfter(clock.now) ? free : clock.now).plusMillis(gapMillis);
+                clock.set((free.isAfter(clock.instant()) ? free : clock.instant()).plusMillis(gapMillis));
             }
             List<Finding> f = d.onEvent(failure("svc"));
             assertTrue(f.size() <= 1, f::toString);
@@ -323,7 +313,7 @@ class FailedAuthDetectorTest {
     @Test
     void lockoutEndsAtKeycloaksWholeSecondNotBefore() {
         // Keycloak stores failedLoginNotBefore = failureTime / 1000 + wait, in whole seconds
-        clock.now = T0.plusMillis(750);
+        clock.set(T0.plusMillis(750));
         FailedAuthDetector d = detector(settings(false, 0, Strategy.MULTIPLE));
         d.onEvent(failure("svc"));
         clock.advance(Duration.ofSeconds(2));

@@ -1,5 +1,6 @@
 package dev.stdb.secure.anomaly.auth;
 
+import dev.stdb.secure.testing.clock.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,11 +19,8 @@ import dev.stdb.secure.core.ReconnectPolicy;
 import dev.stdb.secure.core.SpacetimeClient;
 import dev.stdb.secure.testing.keycloak.Keycloak;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -39,16 +37,8 @@ import org.junit.jupiter.api.Test;
  */
 class FailedAuthKeycloakTest {
 
-    static final class TestClock extends Clock {
-        final AtomicReference<Instant> now = new AtomicReference<>(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
 
-        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(ZoneId zone) { return this; }
-        @Override public Instant instant() { return now.get(); }
-        void advance(Duration d) { now.updateAndGet(t -> t.plus(d)); }
-    }
-
-    final TestClock clock = new TestClock();
+    final ManualClock clock = new ManualClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
     final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
 
     SecureClientException connectFails(SpacetimeClient.Builder b) {

@@ -1,5 +1,6 @@
 package dev.stdb.secure.anomaly.connection;
 
+import dev.stdb.secure.testing.clock.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,11 +12,8 @@ import dev.stdb.secure.api.anomaly.Severity;
 import dev.stdb.secure.api.audit.Outcome;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventType;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,16 +24,8 @@ class ConnectionDetectorsTest {
     static final String URI = "wss://db.example.com";
     static final String TARGET = URI + "/quickstart";
 
-    static final class TestClock extends Clock {
-        Instant now = T0;
 
-        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(ZoneId zone) { return this; }
-        @Override public Instant instant() { return now; }
-        void advance(Duration d) { now = now.plus(d); }
-    }
-
-    final TestClock clock = new TestClock();
+    final ManualClock clock = new ManualClock(T0);
 
     static SecurityEvent core(SecurityEventType type, Outcome outcome) {
         return SecurityEvent.of(type, outcome).source("dev.stdb.secure.core").detail("uri", URI)

@@ -1,5 +1,6 @@
 package dev.stdb.secure.auth.jwt;
 
+import dev.stdb.secure.testing.clock.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -39,7 +40,7 @@ class JwtProviderTest {
     private static final Instant T0 = Instant.parse("2026-11-27T12:00:00Z");
 
     private Idp idp;
-    private MutableClock clock;
+    private ManualClock clock;
     private final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
     private AuthContext context;
     private JwtProvider provider;
@@ -50,7 +51,7 @@ class JwtProviderTest {
     @BeforeEach
     void start() throws Exception {
         idp = new Idp();
-        clock = new MutableClock(T0);
+        clock = new ManualClock(T0);
         context = new AuthContext(URI.create("ws://127.0.0.1:1"), "quickstart", null, null, events::add);
     }
 

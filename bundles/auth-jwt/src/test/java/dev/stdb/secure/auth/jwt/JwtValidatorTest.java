@@ -1,5 +1,6 @@
 package dev.stdb.secure.auth.jwt;
 
+import dev.stdb.secure.testing.clock.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,12 +44,12 @@ class JwtValidatorTest {
     private static final Instant T0 = Instant.parse("2026-11-27T12:00:00Z");
 
     private Idp idp;
-    private MutableClock clock;
+    private ManualClock clock;
 
     @BeforeEach
     void start() throws Exception {
         idp = new Idp();
-        clock = new MutableClock(T0);
+        clock = new ManualClock(T0);
     }
 
     @AfterEach

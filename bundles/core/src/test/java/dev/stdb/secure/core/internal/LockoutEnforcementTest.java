@@ -1,5 +1,6 @@
 package dev.stdb.secure.core.internal;
 
+import dev.stdb.secure.testing.clock.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +22,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,7 +29,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,15 +37,6 @@ import org.junit.jupiter.api.Test;
  */
 class LockoutEnforcementTest {
 
-    /** A clock the test moves. */
-    static final class TestClock extends Clock {
-        final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-
-        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-        @Override public Instant instant() { return now.get(); }
-        void advance(Duration d) { now.updateAndGet(t -> t.plus(d)); }
-    }
 
     /** Always refuses, counting the calls that reached "the IdP". */
     static final class FailingProvider implements AuthProvider {
@@ -95,7 +85,7 @@ class LockoutEnforcementTest {
     }
 
     private static final class Fixture {
-        final TestClock clock = new TestClock();
+        final ManualClock clock = new ManualClock();
         final FailingProvider provider = new FailingProvider();
         final List<SecurityEvent> events = new CopyOnWriteArrayList<>();
         final SpacetimeClient.Builder builder;

@@ -1,16 +1,14 @@
 package dev.stdb.secure.core.internal;
 
+import dev.stdb.secure.testing.clock.ManualClock;
 import dev.stdb.secure.api.audit.ConnectionStats;
 import dev.stdb.secure.api.audit.Outcome;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventType;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -21,29 +19,6 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The per-connection reducer-call counter and its summary events, on a clock the test moves. */
 class ReducerCallStatsTest {
 
-    /** A clock that stands still until the test moves it. */
-    static final class ManualClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private static final UnaryOperator<SecurityEvent.Builder> TARGET = b -> b.source("dev.stdb.secure.core")
             .detail("uri", "ws://127.0.0.1:3000").detail("database", "quickstart");

@@ -1,5 +1,6 @@
 package dev.stdb.secure.sandbox.internal.auth;
 
+import dev.stdb.secure.testing.clock.ManualClock;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
@@ -27,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LocalIssuerTest {
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T12:00:00Z"));
     private final LocalIssuer issuer = LocalIssuer.generate(LocalIssuer.DEFAULT_ISSUER, clock);
 
     @Test

@@ -1,5 +1,6 @@
 package dev.stdb.secure.sandbox.internal.auth;
 
+import dev.stdb.secure.testing.clock.ManualClock;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -51,7 +52,7 @@ class OidcTokenValidatorTest {
     private static RSAKey rsaKey;
     private static RSAKey otherRsaKey;
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T12:00:00Z"));
     private final LocalIssuer local = LocalIssuer.generate(LocalIssuer.DEFAULT_ISSUER, clock);
     private TokenValidator validator;
 

@@ -1,5 +1,6 @@
 package dev.stdb.secure.sandbox.internal.auth;
 
+import dev.stdb.secure.testing.clock.ManualClock;
 import com.nimbusds.jose.util.Base64URL;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Tokens of the local issuer, malformed tokens, claim rules and fault controls (no network involved). */
 class TokenValidatorTest {
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T12:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T12:00:00Z"));
     private final LocalIssuer local = LocalIssuer.generate(LocalIssuer.DEFAULT_ISSUER, clock);
     private final TokenValidator validator = new TokenValidator(local);
 
