@@ -67,6 +67,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * An {@link AuthProvider} for OAuth 2.0 / OpenID Connect identity providers (Keycloak, Entra ID, Okta, Auth0, ...).
@@ -569,7 +570,10 @@ public final class OAuth2Provider implements AuthProvider, AutoCloseable {
                 throw new ConfigurationException("issuer: the discovery document of " + issuer + " has no jwks_uri;"
                         + " ID tokens cannot be validated (leave openid out of scope to skip them)");
             }
-            check = new IdTokenCheck(issuer, clientId, jwks, connectTimeout, readTimeout);
+            // A tls_client_auth client reaches its issuer through a TLS profile; the keys are fetched the same way.
+            SSLSocketFactory tls = authenticator.method() == ClientAuth.TLS_CLIENT_AUTH
+                    && "https".equalsIgnoreCase(jwks.getScheme()) ? authenticator.tls(jwks) : null;
+            check = new IdTokenCheck(issuer, clientId, jwks, connectTimeout, readTimeout, tls);
             idTokens = check;
         }
         return check;

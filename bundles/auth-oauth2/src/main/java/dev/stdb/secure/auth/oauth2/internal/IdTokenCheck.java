@@ -28,6 +28,7 @@ import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Set;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Validates ID tokens (OIDC Core 3.1.3.7) of one issuer and client: the signature against the issuer's JWKS (fetched
@@ -45,13 +46,18 @@ public final class IdTokenCheck {
     private final String clientId;
     private final IDTokenValidator validator;
 
-    /** @param jwks the issuer's {@code jwks_uri} (from discovery) */
-    public IdTokenCheck(String issuer, String clientId, URI jwks, Duration connectTimeout, Duration readTimeout) {
+    /**
+     * @param jwks the issuer's {@code jwks_uri} (from discovery)
+     * @param tls  the TLS for an https {@code jwks_uri} (the TLS profile a tls_client_auth client already uses for
+     *             the issuer, so its CAs are trusted here too), or null for the JVM's defaults
+     */
+    public IdTokenCheck(String issuer, String clientId, URI jwks, Duration connectTimeout, Duration readTimeout,
+            SSLSocketFactory tls) {
         this.clientId = clientId;
         JWKSource<SecurityContext> keys;
         try {
             keys = JWKSourceBuilder.create(jwks.toURL(), new DefaultResourceRetriever((int) connectTimeout.toMillis(),
-                    (int) readTimeout.toMillis(), 512 * 1024)).build();
+                    (int) readTimeout.toMillis(), 512 * 1024, true, tls)).build();
         } catch (MalformedURLException e) {
             throw new dev.stdb.secure.api.ConfigurationException("issuer: jwks_uri " + jwks + " is not a URL");
         }

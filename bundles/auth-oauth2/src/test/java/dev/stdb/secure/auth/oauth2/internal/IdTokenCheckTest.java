@@ -16,6 +16,15 @@ import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import com.nimbusds.openid.connect.sdk.claims.AccessTokenHash;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.io.TempDir;
 import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.auth.oauth2.OAuth2Exception;
 import java.net.InetAddress;
@@ -57,7 +66,7 @@ class IdTokenCheckTest {
         });
         jwks.start();
         check = new IdTokenCheck(ISSUER, CLIENT, URI.create("http://127.0.0.1:" + jwks.getAddress().getPort()
-                + "/jwks"), Duration.ofSeconds(5), Duration.ofSeconds(5));
+                + "/jwks"), Duration.ofSeconds(5), Duration.ofSeconds(5), null);
     }
 
     @AfterAll
@@ -122,5 +131,63 @@ class IdTokenCheckTest {
     @Test
     void notAJwtIsInvalid() {
         refused("not-a-jwt", NONCE, ReasonCode.TOKEN_INVALID);
+    }
+
+    /**
+     * An https {@code jwks_uri} whose certificate only the given TLS trusts (a tls_client_auth client's TLS profile):
+     * fetched with that TLS the keys verify the token; with the JVM's defaults the fetch fails as unreachable.
+     */
+    @Test
+    void anHttpsJwksIsFetchedWithTheGivenTls(@TempDir Path dir) throws Exception {
+        char[] password = "jwks-test".toCharArray();
+        Path p12 = dir.resolve("jwks.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "jwks", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore",
+                p12.toString(), "-storepass", new String(password)).redirectErrorStream(true).start();
+        String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, keytool.waitFor(), out);
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(p12)) {
+            keys.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, password);
+        SSLContext serverTls = SSLContext.getInstance("TLS");
+        serverTls.init(kmf.getKeyManagers(), null, null);
+        byte[] body = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 4);
+        server.setHttpsConfigurator(new HttpsConfigurator(serverTls));
+        server.createContext("/jwks", ex -> {
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        try {
+            URI uri = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/jwks");
+            KeyStore anchors = KeyStore.getInstance("PKCS12");
+            anchors.load(null, null);
+            anchors.setCertificateEntry("jwks", keys.getCertificate("jwks"));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(anchors);
+            SSLContext clientTls = SSLContext.getInstance("TLS");
+            clientTls.init(null, tmf.getTrustManagers(), null);
+
+            IdTokenCheck withProfile = new IdTokenCheck(ISSUER, CLIENT, uri, Duration.ofSeconds(5),
+                    Duration.ofSeconds(5), clientTls.getSocketFactory());
+            assertEquals("alice-id", withProfile.validate(sign(key, b -> { }), NONCE, ACCESS_TOKEN).getSubject()
+                    .getValue());
+
+            IdTokenCheck jvmDefaults = new IdTokenCheck(ISSUER, CLIENT, uri, Duration.ofSeconds(5),
+                    Duration.ofSeconds(5), null);
+            String token = sign(key, b -> { });
+            OAuth2Exception e = assertThrows(OAuth2Exception.class,
+                    () -> jvmDefaults.validate(token, NONCE, ACCESS_TOKEN));
+            assertEquals(ReasonCode.IDP_UNREACHABLE, e.reason(), e.getMessage());
+        } finally {
+            server.stop(0);
+        }
     }
 }
