@@ -9,6 +9,8 @@ import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.VerificationResult;
 import dev.stdb.secure.api.store.KeyService;
 import dev.stdb.secure.audit.file.internal.Codec;
+import dev.stdb.secure.audit.file.internal.LineBuffer;
+import dev.stdb.secure.audit.file.internal.RecordEncoder;
 import dev.stdb.secure.audit.file.internal.Signer;
 import dev.stdb.secure.audit.file.internal.Verifier;
 import java.io.IOException;
@@ -57,11 +59,18 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
     private volatile PublicKey verifyKey;
     private final ScheduledExecutorService timer;
 
+    /** Batch buffers above this size are not kept for reuse (a burst of huge events should not pin memory). */
+    private static final int REUSE_MAX_BYTES = 8 * 1024 * 1024;
+
     private final Object lock = new Object();
     // guarded by lock
     private State head;
     private State durable;
-    private Batch open = new Batch();
+    private final RecordEncoder encoder = new RecordEncoder();
+    private final Cursor cursor = new Cursor();
+    private final Cursor saved = new Cursor();
+    private LineBuffer spare;
+    private Batch open = new Batch(new LineBuffer(64 * 1024));
     private boolean flushing;
     private boolean closed;
     private boolean recovered;
@@ -77,12 +86,37 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
     private record State(long seq, String hash, long eventsSince, Instant lastCheckpoint, boolean needCheckpoint) {
     }
 
+    /**
+     * The chain position while records are appended under the lock, without an object per record; the previous
+     * record's hash is kept by the encoder.
+     */
+    private static final class Cursor {
+        long seq;
+        long eventsSince;
+        Instant lastCheckpoint;
+        Instant checkpointDue; // lastCheckpoint + checkpoint.every.seconds, or null for count only
+        boolean needCheckpoint;
+
+        void set(Cursor c) {
+            seq = c.seq;
+            eventsSince = c.eventsSince;
+            lastCheckpoint = c.lastCheckpoint;
+            checkpointDue = c.checkpointDue;
+            needCheckpoint = c.needCheckpoint;
+        }
+    }
+
+    /** Records waiting for one write and fsync; they are encoded straight into its buffer. */
     private static final class Batch {
-        StringBuilder text = new StringBuilder();
+        final LineBuffer out;
         long firstSeq = -1;
         State after;
         boolean done;
         AuditException failure;
+
+        Batch(LineBuffer out) {
+            this.out = out;
+        }
     }
 
     private FileAuditTrail(Builder b) {
@@ -160,11 +194,15 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
         Objects.requireNonNull(event, "event");
         Batch b;
         synchronized (lock) {
-            State s = start();
-            long first = s.seq + 1;
-            StringBuilder add = new StringBuilder();
-            s = appendEvent(s, event, add);
-            b = commitToBatch(first, s, add);
+            long first = begin();
+            int mark = open.out.size();
+            try {
+                appendEvent(event, open.out);
+            } catch (RuntimeException e) {
+                open.out.truncate(mark); // not in the trail
+                throw e;
+            }
+            b = commitToBatch(first);
         }
         await(b);
     }
@@ -188,15 +226,18 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
         int accepted = 0;
         RuntimeException stopped = null;
         synchronized (lock) {
-            State s = start();
-            long first = s.seq + 1;
-            StringBuilder add = new StringBuilder(events.size() * 512);
+            long first = begin();
+            LineBuffer out = open.out;
             for (SecurityEvent event : events) {
-                int mark = add.length();
+                int mark = out.size();
+                saved.set(cursor);
+                encoder.save();
                 try {
-                    s = appendEvent(s, Objects.requireNonNull(event, "event"), add);
+                    appendEvent(Objects.requireNonNull(event, "event"), out);
                 } catch (RuntimeException e) {
-                    add.setLength(mark); // this event is not in the trail, nor is anything after it
+                    out.truncate(mark); // this event is not in the trail, nor is anything after it
+                    cursor.set(saved);
+                    encoder.restore();
                     stopped = e;
                     break;
                 }
@@ -205,7 +246,7 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
             if (accepted == 0) {
                 throw stopped;
             }
-            b = commitToBatch(first, s, add);
+            b = commitToBatch(first);
         }
         await(b);
         if (stopped != null) {
@@ -216,19 +257,24 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
         }
     }
 
-    /** Appends the record of {@code event} to {@code out}, with the checkpoints due before and after it. */
-    private State appendEvent(State s, SecurityEvent event, StringBuilder out) {
-        if (s.needCheckpoint) {
-            s = appendCheckpoint(s, out);
+    /**
+     * Appends the record of {@code event} to {@code out}, with the checkpoints due before and after it, and moves
+     * the cursor past them. If it throws, {@code out}, the cursor and the encoder's hash may be part-way: the caller
+     * rolls them back.
+     */
+    private void appendEvent(SecurityEvent event, LineBuffer out) {
+        Cursor c = cursor;
+        if (c.needCheckpoint) {
+            appendCheckpoint(out);
         }
-        String line = Codec.line(Codec.eventPrefix(s.seq + 1, s.hash, event));
-        out.append(line);
-        s = new State(s.seq + 1, hashOf(line), s.eventsSince + 1, s.lastCheckpoint, false);
-        if (signer != null && ((everyRecords > 0 && s.eventsSince >= everyRecords)
-                || (!everyTime.isZero() && !clock.instant().isBefore(s.lastCheckpoint.plus(everyTime))))) {
-            s = appendCheckpoint(s, out);
+        encoder.event(out, c.seq + 1, event);
+        c.seq++;
+        c.eventsSince++;
+        c.needCheckpoint = false;
+        if (signer != null && ((everyRecords > 0 && c.eventsSince >= everyRecords)
+                || (c.checkpointDue != null && !clock.instant().isBefore(c.checkpointDue)))) {
+            appendCheckpoint(out);
         }
-        return s;
     }
 
     /**
@@ -238,14 +284,18 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
     public void checkpoint() throws AuditException {
         Batch b;
         synchronized (lock) {
-            State s = start();
-            if (signer == null || s.eventsSince == 0) {
+            long first = begin();
+            if (signer == null || cursor.eventsSince == 0) {
                 return;
             }
-            long first = s.seq + 1;
-            StringBuilder add = new StringBuilder();
-            s = appendCheckpoint(s, add);
-            b = commitToBatch(first, s, add);
+            int mark = open.out.size();
+            try {
+                appendCheckpoint(open.out);
+            } catch (RuntimeException e) {
+                open.out.truncate(mark);
+                throw e;
+            }
+            b = commitToBatch(first);
         }
         await(b);
     }
@@ -276,39 +326,69 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
         return head;
     }
 
-    /** Adds the records {@code add}, sequence numbers {@code firstSeq} to {@code s.seq}, to the open batch. */
-    private Batch commitToBatch(long firstSeq, State s, StringBuilder add) {
+    /** Opens the trail if needed and points the cursor and encoder at the head; returns the next sequence number. */
+    private long begin() {
+        State s = start();
+        cursor.seq = s.seq;
+        cursor.eventsSince = s.eventsSince;
+        cursor.lastCheckpoint = s.lastCheckpoint;
+        cursor.checkpointDue = everyTime.isZero() ? null : s.lastCheckpoint.plus(everyTime);
+        cursor.needCheckpoint = s.needCheckpoint;
+        encoder.prev(s.hash);
+        return s.seq + 1;
+    }
+
+    /**
+     * The records appended to the open batch since {@link #begin()}, sequence numbers {@code firstSeq} to the
+     * cursor's, become part of it and the new head.
+     */
+    private Batch commitToBatch(long firstSeq) {
         if (open.firstSeq < 0) {
             open.firstSeq = firstSeq;
         }
-        if (open.text.length() == 0) {
-            open.text = add; // no copy: callers hand over their builder
-        } else {
-            open.text.append(add);
-        }
+        State s = new State(cursor.seq, encoder.prev(), cursor.eventsSince, cursor.lastCheckpoint,
+                cursor.needCheckpoint);
         open.after = s;
         head = s;
         return open;
     }
 
-    private State appendCheckpoint(State s, StringBuilder out) {
+    private void appendCheckpoint(LineBuffer out) {
         Instant now = clock.instant();
+        String line;
         try {
-            String signed = Codec.checkpointSigned(s.seq + 1, s.hash, now, everyRecords,
+            String signed = Codec.checkpointSigned(cursor.seq + 1, encoder.prev(), now, everyRecords,
                     Codec.fingerprint(signer.publicKey()));
             byte[] sig = signer.sign(signed.getBytes(StandardCharsets.UTF_8));
-            String line = Codec.line(Codec.checkpointPrefix(signed, Base64.getEncoder().encodeToString(sig)));
-            out.append(line);
-            return new State(s.seq + 1, hashOf(line), 0, now, false);
+            line = Codec.checkpointPrefix(signed, Base64.getEncoder().encodeToString(sig));
         } catch (Exception e) {
             throw new AuditException(ReasonCode.AUDIT_SINK_UNAVAILABLE, "cannot sign an audit checkpoint with "
                     + signer.describe() + " (" + e.getClass().getSimpleName() + ")", e);
         }
+        encoder.line(out, line);
+        cursor.seq++;
+        cursor.eventsSince = 0;
+        cursor.lastCheckpoint = now;
+        cursor.checkpointDue = everyTime.isZero() ? null : now.plus(everyTime);
+        cursor.needCheckpoint = false;
     }
 
-    private static String hashOf(String line) {
-        int h = line.lastIndexOf(",\"hash\":\"");
-        return line.substring(h + 9, h + 9 + 64);
+    /** A buffer for the next batch: the one a written batch gave back, else a new one. Under the lock. */
+    private LineBuffer takeBuffer() {
+        LineBuffer b = spare;
+        if (b == null) {
+            return new LineBuffer(64 * 1024);
+        }
+        spare = null;
+        b.clear();
+        return b;
+    }
+
+    /** Keeps the buffer of a batch nobody reads any more for a later batch. Under the lock. */
+    private void giveBack(LineBuffer b) {
+        if (b.capacity() <= REUSE_MAX_BYTES) {
+            spare = b;
+        }
     }
 
     /** Waits until {@code b} is written, writing it (and whatever joined it) if no one else is. */
@@ -330,11 +410,12 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
                 }
                 flushing = true;
                 toWrite = open;
-                open = new Batch();
+                open = new Batch(takeBuffer());
             }
             AuditException failure = write(toWrite);
             synchronized (lock) {
                 toWrite.done = true;
+                giveBack(toWrite.out);
                 if (failure == null) {
                     durable = toWrite.after;
                 } else {
@@ -342,7 +423,7 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
                     if (open.firstSeq >= 0) { // chained onto the failed batch: fails with it
                         open.done = true;
                         open.failure = failure;
-                        open = new Batch();
+                        open = new Batch(takeBuffer());
                     }
                     head = durable;
                 }
@@ -357,23 +438,23 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
 
     /** Writes and forces one batch; only ever called by the flushing thread. */
     private AuditException write(Batch batch) {
-        byte[] bytes = batch.text.toString().getBytes(StandardCharsets.UTF_8);
+        int length = batch.out.size();
         try {
             Instant now = clock.instant();
-            if (channel != null && segmentSize > 0 && ((maxBytes > 0 && segmentSize + bytes.length > maxBytes)
+            if (channel != null && segmentSize > 0 && ((maxBytes > 0 && segmentSize + length > maxBytes)
                     || (!maxAge.isZero() && !now.isBefore(segmentOpened.plus(maxAge))))) {
                 closeSegment();
             }
             if (channel == null) {
                 openSegment(batch.firstSeq, now);
             }
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            ByteBuffer buf = batch.out.view();
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }
             channel.force(false);
             syncs.incrementAndGet();
-            segmentSize += bytes.length;
+            segmentSize += length;
             durableSegmentSize = segmentSize;
             return null;
         } catch (IOException | RuntimeException e) {

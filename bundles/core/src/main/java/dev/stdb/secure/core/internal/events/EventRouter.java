@@ -107,6 +107,8 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
     private volatile boolean closed;
 
     // confined to the worker thread
+    /** Items taken from the queue in bulk (one lock for many events) and not handled yet; handled first. */
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private final Map<String, SinkState> sinks = new LinkedHashMap<>();
     private final Map<String, AnomalyDetector> detectors = new LinkedHashMap<>();
 
@@ -244,11 +246,13 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
     private void run() {
         try {
             while (true) {
-                Object item;
-                long wait = nanosToNextRetry();
+                Object item = pending.pollFirst();
                 try {
-                    item = wait == Long.MAX_VALUE ? queue.take()
-                            : wait <= 0 ? queue.poll() : queue.poll(wait, TimeUnit.NANOSECONDS);
+                    if (item == null) {
+                        long wait = nanosToNextRetry();
+                        item = wait == Long.MAX_VALUE ? queue.take()
+                                : wait <= 0 ? queue.poll() : queue.poll(wait, TimeUnit.NANOSECONDS);
+                    }
                 } catch (InterruptedException e) {
                     if (closed) {
                         shutdown();
@@ -274,14 +278,22 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
         }
     }
 
-    /** {@code first} and the plain events queued right behind it, up to {@code maxBatch}; stops at a command. */
+    /**
+     * {@code first} and the plain events queued right behind it, up to {@code maxBatch}; stops at a command. Takes
+     * from the queue with {@code drainTo} (one lock for the lot, not two per event); what it took past a command
+     * stays in {@link #pending}, in order.
+     */
     private List<SecurityEvent> takeBatch(SecurityEvent first) {
-        List<SecurityEvent> batch = new ArrayList<>();
+        List<SecurityEvent> batch = new ArrayList<>(Math.min(maxBatch, 1 + pending.size() + queue.size()));
         batch.add(first);
-        Object next;
-        while (batch.size() < maxBatch && (next = queue.peek()) instanceof SecurityEvent) {
-            queue.poll(); // the worker is the only taker: this is next
-            batch.add((SecurityEvent) next);
+        while (batch.size() < maxBatch) {
+            if (pending.isEmpty() && queue.drainTo(pending, maxBatch - batch.size()) == 0) {
+                break;
+            }
+            if (!(pending.peekFirst() instanceof SecurityEvent)) {
+                break;
+            }
+            batch.add((SecurityEvent) pending.pollFirst());
         }
         return batch;
     }
@@ -460,7 +472,7 @@ public final class EventRouter implements SecurityEventSink, AutoCloseable {
 
     private void shutdown() {
         Object item;
-        while ((item = queue.poll()) != null) {
+        while ((item = pending.pollFirst()) != null || (item = queue.poll()) != null) {
             if (item != STOP) {
                 handle(item); // emits that raced with close(); delivered or spooled
             }
