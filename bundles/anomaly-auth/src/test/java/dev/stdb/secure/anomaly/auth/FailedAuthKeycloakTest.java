@@ -1,6 +1,5 @@
 package dev.stdb.secure.anomaly.auth;
 
-import dev.stdb.secure.testing.clock.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +16,7 @@ import dev.stdb.secure.auth.oauth2.ClientAuth;
 import dev.stdb.secure.auth.oauth2.OAuth2Provider;
 import dev.stdb.secure.core.ReconnectPolicy;
 import dev.stdb.secure.core.SpacetimeClient;
+import dev.stdb.secure.testing.clock.ManualClock;
 import dev.stdb.secure.testing.keycloak.Keycloak;
 import java.net.URI;
 import java.time.Duration;

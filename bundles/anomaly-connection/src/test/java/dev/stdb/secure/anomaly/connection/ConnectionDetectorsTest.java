@@ -1,6 +1,5 @@
 package dev.stdb.secure.anomaly.connection;
 
-import dev.stdb.secure.testing.clock.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +11,7 @@ import dev.stdb.secure.api.anomaly.Severity;
 import dev.stdb.secure.api.audit.Outcome;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventType;
+import dev.stdb.secure.testing.clock.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

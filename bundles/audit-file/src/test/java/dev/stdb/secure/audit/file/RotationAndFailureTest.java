@@ -10,6 +10,7 @@ import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.api.audit.AuditQuery;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.audit.file.Verification.Kind;
+import dev.stdb.secure.testing.clock.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,7 +27,7 @@ class RotationAndFailureTest {
     Path tmp;
 
     private final KeyPair keys = Trails.ecKeys();
-    private final Trails.MutableClock clock = new Trails.MutableClock();
+    private final ManualClock clock = new ManualClock();
 
     private FileAuditTrail.Builder builder(Path dir) {
         return FileAuditTrail.builder(dir).signWith(keys.getPrivate(), keys.getPublic()).checkpointEveryRecords(7)

@@ -1,6 +1,5 @@
 package dev.stdb.secure.auth.jwt;
 
-import dev.stdb.secure.testing.clock.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -16,6 +15,7 @@ import dev.stdb.secure.api.audit.SecurityEventType;
 import dev.stdb.secure.api.auth.AuthContext;
 import dev.stdb.secure.api.auth.Credential;
 import dev.stdb.secure.auth.jwt.JwtRefusedException.Check;
+import dev.stdb.secure.testing.clock.ManualClock;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

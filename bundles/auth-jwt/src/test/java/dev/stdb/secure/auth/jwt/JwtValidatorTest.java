@@ -1,6 +1,5 @@
 package dev.stdb.secure.auth.jwt;
 
-import dev.stdb.secure.testing.clock.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,6 +20,7 @@ import dev.stdb.secure.api.ReasonCode;
 import dev.stdb.secure.api.Secret;
 import dev.stdb.secure.api.auth.Credential;
 import dev.stdb.secure.auth.jwt.JwtRefusedException.Check;
+import dev.stdb.secure.testing.clock.ManualClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;

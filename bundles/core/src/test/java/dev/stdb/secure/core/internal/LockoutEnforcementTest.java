@@ -1,6 +1,5 @@
 package dev.stdb.secure.core.internal;
 
-import dev.stdb.secure.testing.clock.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,6 +17,7 @@ import dev.stdb.secure.api.auth.AuthContext;
 import dev.stdb.secure.api.auth.AuthProvider;
 import dev.stdb.secure.api.auth.Credential;
 import dev.stdb.secure.core.SpacetimeClient;
+import dev.stdb.secure.testing.clock.ManualClock;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.stdb.secure.core.internal;
 
-import dev.stdb.secure.testing.clock.ManualClock;
 import dev.stdb.secure.api.audit.ConnectionStats;
 import dev.stdb.secure.api.audit.Outcome;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventType;
+import dev.stdb.secure.testing.clock.ManualClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.stdb.secure.sandbox.internal.auth;
 
-import dev.stdb.secure.testing.clock.ManualClock;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import dev.stdb.secure.protocol.Identity;
+import dev.stdb.secure.testing.clock.ManualClock;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.openssl.PEMParser;
 import org.junit.jupiter.api.Test;

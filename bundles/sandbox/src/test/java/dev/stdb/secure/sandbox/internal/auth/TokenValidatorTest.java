@@ -1,7 +1,7 @@
 package dev.stdb.secure.sandbox.internal.auth;
 
-import dev.stdb.secure.testing.clock.ManualClock;
 import com.nimbusds.jose.util.Base64URL;
+import dev.stdb.secure.testing.clock.ManualClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
