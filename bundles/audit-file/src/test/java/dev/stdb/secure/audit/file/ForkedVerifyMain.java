@@ -22,8 +22,10 @@ public final class ForkedVerifyMain {
         PublicKey key = KeyFactory.getInstance("EC").generatePublic(
                 new X509EncodedKeySpec(Files.readAllBytes(Path.of(args[1]))));
         long every = Long.parseLong(args[2]);
+        long t0 = System.nanoTime();
         Verification all = FileAuditTrail.verifyAtRest(dir, key, every);
         System.out.println("AT REST " + all);
+        System.out.println("took " + (System.nanoTime() - t0) / 1_000_000 + " ms"); // for the log, not asserted
         try (FileAuditTrail trail = FileAuditTrail.builder(dir).verifyWith(key).checkpointTimer(false).open()) {
             Verification range = trail.verifyDetailed(Instant.parse("2026-01-01T00:00:00Z"),
                     Instant.parse("2026-01-01T00:01:40Z"));
