@@ -50,6 +50,7 @@ class BoundedMemoryTest {
                 "the last one").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(2, TimeUnit.MINUTES), out);
+        System.out.println(out); // the child's result and timing, in the test's log
         assertEquals(0, p.exitValue(), out);
         long records = EVENTS + EVENTS / EVERY;
         assertTrue(out.contains("AT REST intact: " + records + " records\n")
