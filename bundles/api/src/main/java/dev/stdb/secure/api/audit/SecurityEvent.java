@@ -16,6 +16,11 @@ import java.util.UUID;
  * {@link Builder#detail(String, Secret)}, which records its fingerprint. Write key names, aliases, issuers and
  * fingerprints, never values.
  *
+ * <p>Text is well-formed UTF-16: an unpaired surrogate in the principal, connection, source or a detail key or
+ * value is replaced with U+FFFD (the replacement character) when the event is made, so the event equals what a
+ * UTF-8 record of it reads back as, and details are sorted by the keys as they are stored. Detail keys that become
+ * equal that way are one detail; the value met last wins.
+ *
  * @param id         unique id of the event
  * @param time       when it happened
  * @param type       what happened
@@ -34,6 +39,9 @@ public record SecurityEvent(UUID id, Instant time, SecurityEventType type, Outco
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(source, "source");
+        principal = wellFormed(principal);
+        connection = wellFormed(connection);
+        source = wellFormed(source);
         details = copy(details);
     }
 
@@ -47,9 +55,45 @@ public record SecurityEvent(UUID id, Instant time, SecurityEventType type, Outco
             return Map.of();
         }
         TreeMap<String, String> sorted = new TreeMap<>();
-        details.forEach((k, v) -> sorted.put(Objects.requireNonNull(k, "detail key"),
-                Objects.requireNonNull(v, () -> "value of detail " + k)));
+        details.forEach((k, v) -> sorted.put(wellFormed(Objects.requireNonNull(k, "detail key")),
+                wellFormed(Objects.requireNonNull(v, () -> "value of detail " + k))));
         return Collections.unmodifiableMap(sorted);
+    }
+
+    /**
+     * {@code s} with each unpaired surrogate replaced by U+FFFD, or {@code s} itself if it has none (the common case,
+     * without a copy). Encoders cannot write an unpaired surrogate as UTF-8; replacing it here, before details are
+     * sorted, keeps the event equal to its records.
+     */
+    private static String wellFormed(String s) {
+        if (s == null) {
+            return null;
+        }
+        int i = firstUnpaired(s, 0);
+        if (i < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length()).append(s, 0, i);
+        while (i >= 0) {
+            b.append('\ufffd');
+            int next = firstUnpaired(s, i + 1);
+            b.append(s, i + 1, next < 0 ? s.length() : next);
+            i = next;
+        }
+        return b.toString();
+    }
+
+    /** Index of the first unpaired surrogate at or after {@code from}, or -1. */
+    private static int firstUnpaired(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Collects an event; {@link #source(String)} is required. */
@@ -95,9 +139,12 @@ public record SecurityEvent(UUID id, Instant time, SecurityEventType type, Outco
             return this;
         }
 
-        /** Adds a detail; a later value for the same key replaces the earlier one. */
+        /**
+         * Adds a detail; a later value for the same key (after unpaired surrogates become U+FFFD) replaces the
+         * earlier one.
+         */
         public Builder detail(String key, String value) {
-            details.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            details.put(wellFormed(Objects.requireNonNull(key, "key")), Objects.requireNonNull(value, "value"));
             return this;
         }
 

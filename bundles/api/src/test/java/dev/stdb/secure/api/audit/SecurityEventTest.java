@@ -117,4 +117,30 @@ class SecurityEventTest {
         assertThrows(IllegalArgumentException.class, () -> new VerificationResult(true, 1, "x", 3));
         assertThrows(NullPointerException.class, () -> new VerificationResult(false, 1, null, 3));
     }
+
+    @Test
+    void unpairedSurrogatesBecomeReplacementCharacters() {
+        Map<String, String> details = new HashMap<>();
+        details.put("a\ud800", "lone high \ud800 and a pair \ud83d\ude00");
+        details.put("b", "lone low \udc00, reversed \ude00\ud83d, at the end \ud83d");
+        SecurityEvent e = new SecurityEvent(UUID.randomUUID(), T0, SecurityEventType.ANOMALY, Outcome.WARNING,
+                "\udc00eve", "conn\ud800", "src\ud83d\ud83d\ude00", details);
+        assertEquals("\ufffdeve", e.principal());
+        assertEquals("conn\ufffd", e.connection());
+        assertEquals("src\ufffd\ud83d\ude00", e.source());
+        assertEquals(Map.of("a\ufffd", "lone high \ufffd and a pair \ud83d\ude00",
+                "b", "lone low \ufffd, reversed \ufffd\ufffd, at the end \ufffd"), e.details());
+        // sorted by the stored key: "a\ue000" < "a\ufffd", though "a\ud800" sorts before "a\ue000"
+        SecurityEvent sorted = new SecurityEvent(UUID.randomUUID(), T0, SecurityEventType.ANOMALY, Outcome.WARNING,
+                null, null, "s", Map.of("a\ud800", "1", "a\ue000", "2"));
+        assertEquals(List.of("a\ue000", "a\ufffd"), List.copyOf(sorted.details().keySet()));
+        // keys equal once replaced are one detail
+        SecurityEvent merged = SecurityEvent.of(SecurityEventType.ANOMALY, Outcome.WARNING).source("s")
+                .detail("k\ud800", "first").detail("k\udc00", "second").build();
+        assertEquals(Map.of("k\ufffd", "second"), merged.details());
+        // well-formed text is kept as it is, the same instance
+        String text = "J\u00fcrgen \ud83d\ude00 \ufffd";
+        assertTrue(text == SecurityEvent.of(SecurityEventType.ANOMALY, Outcome.WARNING).source(text).build()
+                .source());
+    }
 }

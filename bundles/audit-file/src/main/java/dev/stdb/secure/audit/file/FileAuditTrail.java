@@ -11,6 +11,7 @@ import dev.stdb.secure.api.store.KeyService;
 import dev.stdb.secure.audit.file.internal.Codec;
 import dev.stdb.secure.audit.file.internal.LineBuffer;
 import dev.stdb.secure.audit.file.internal.RecordEncoder;
+import dev.stdb.secure.audit.file.internal.SegmentLines;
 import dev.stdb.secure.audit.file.internal.Signer;
 import dev.stdb.secure.audit.file.internal.Verifier;
 import java.io.IOException;
@@ -511,24 +512,15 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
             State s = new State(0, Codec.GENESIS, 0, clock.instant(), false);
             List<Path> segs = listSegments(directory);
             for (int i = segs.size() - 1; i >= 0; i--) {
-                byte[] bytes;
+                String line;
                 try {
-                    bytes = Files.readAllBytes(segs.get(i));
+                    line = SegmentLines.lastLine(segs.get(i)); // from the end: a segment may be large
                 } catch (NoSuchFileException e) {
                     continue;
                 }
-                int end = bytes.length - 1;
-                while (end >= 0 && bytes[end] != '\n') {
-                    end--;
-                }
-                if (end < 0) {
+                if (line == null) {
                     continue;
                 }
-                int start = end - 1;
-                while (start >= 0 && bytes[start] != '\n') {
-                    start--;
-                }
-                String line = new String(bytes, start + 1, end - start - 1, StandardCharsets.UTF_8);
                 Codec.Record r;
                 try {
                     r = Codec.parse(line);
@@ -583,25 +575,24 @@ public final class FileAuditTrail implements AuditSink, AuditTrail, AutoCloseabl
         List<SecurityEvent> out = new ArrayList<>();
         try {
             for (Path p : segments()) {
-                List<String> lines;
-                try {
-                    lines = Files.readAllLines(p, StandardCharsets.UTF_8);
-                } catch (NoSuchFileException e) {
-                    continue;
-                }
-                for (String line : lines) {
-                    SecurityEvent e;
-                    try {
-                        e = Codec.parse(line).event();
-                    } catch (Codec.BadRecord bad) {
-                        continue; // a cut last line, or damage that verify reports
-                    }
-                    if (e != null && query.matches(e)) {
-                        out.add(e);
-                        if (query.limit() > 0 && out.size() >= query.limit()) {
-                            return out;
+                // line by line: a query holds its matches, never the trail
+                try (SegmentLines lines = new SegmentLines(p)) {
+                    for (String line = lines.next(); line != null; line = lines.next()) {
+                        SecurityEvent e;
+                        try {
+                            e = Codec.parse(line).event();
+                        } catch (Codec.BadRecord bad) {
+                            continue; // damage that verify reports
+                        }
+                        if (e != null && query.matches(e)) {
+                            out.add(e);
+                            if (query.limit() > 0 && out.size() >= query.limit()) {
+                                return out;
+                            }
                         }
                     }
+                } catch (NoSuchFileException e) {
+                    continue;
                 }
             }
             return out;

@@ -24,7 +24,10 @@
  * {@code seq} starts at 1 and grows by one per record (events and checkpoints alike). {@code hash} is the lower-case
  * hex SHA-256 of the UTF-8 bytes of the line up to, not including, {@code ,"hash":}; {@code prev} is the previous
  * record's {@code hash} (64 zeros for record 1). A line that is not byte-for-byte the canonical form of what it
- * parses to is treated as modified.
+ * parses to is treated as modified. Text is well-formed: {@link dev.stdb.secure.api.audit.SecurityEvent} replaces an
+ * unpaired surrogate with U+FFFD before sorting details, so every event has one canonical line that reads back as
+ * itself. (Trails written before that hold {@code ?} for one; they still verify, except a record whose detail key's
+ * {@code ?} sorts elsewhere than the surrogate did: such a record never verified.)
  *
  * <h2>Checkpoints</h2>
  * After every {@code checkpoint.every.records} event records, when {@code checkpoint.every.seconds} have passed since
@@ -56,8 +59,10 @@
  * of an older segment when the next segment continues the chain from the last complete record. At rest, whole
  * records removed from the end of the newest segment after its last checkpoint cannot be told from records never
  * written; a live trail ({@link dev.stdb.secure.audit.file.FileAuditTrail#verify}) knows its acknowledged head and
- * reports them as TRUNCATED. Verification checks the whole chain whatever the time range asked for; the range only limits which records are
- * counted as checked.
+ * reports them as TRUNCATED. Verification checks the whole chain whatever the time range asked for; the range only
+ * limits which records are counted as checked. It reads the segments as a stream, line by line, keeping the chain
+ * state and one record of look-ahead: its memory is bounded by the longest record, not by the trail's length, and so
+ * is a query's (besides the events it returns; it stops at its limit).
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("0.1.0")

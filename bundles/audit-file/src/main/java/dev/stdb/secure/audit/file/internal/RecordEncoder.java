@@ -258,7 +258,8 @@ public final class RecordEncoder {
 
     /**
      * {@code s} as {@link Json#quote} writes it, in UTF-8 as {@link String#getBytes} makes it: {@code "} and
-     * {@code \} escaped, characters below U+0020 as {@code \}{@code u00xx}, and an unpaired surrogate as {@code ?}.
+     * {@code \} escaped, characters below U+0020 as {@code \}{@code u00xx}, and an unpaired surrogate as {@code ?}
+     * (kept to match {@code getBytes}; events never hold one: {@link SecurityEvent} replaces them with U+FFFD).
      */
     private static void string(LineBuffer out, String s) {
         if (s == null) {

@@ -4,24 +4,24 @@ import dev.stdb.secure.audit.file.Verification;
 import dev.stdb.secure.audit.file.Verification.Kind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-/** Walks the whole chain, segment by segment, and names the first problem (package documentation: verification). */
+/**
+ * Walks the whole chain, segment by segment and line by line, and names the first problem (package documentation:
+ * verification). Memory is bounded by the longest record, whatever the trail's length.
+ */
 public final class Verifier {
 
     /** The newest acknowledged record as the writer knows it. */
     public record Head(long seq, String hash) {
     }
 
-    private record Entry(int segment, String name, long line, String text, Codec.Record record,
-            Codec.BadRecord bad) {
+    private record Entry(int segment, String name, long line, Codec.Record record, Codec.BadRecord bad) {
     }
 
     private final List<Path> segments;
@@ -54,35 +54,19 @@ public final class Verifier {
         return this;
     }
 
+    /**
+     * Reads the segments as a stream, keeping only the chain state, one record of look-ahead and per-segment line
+     * counts: memory does not grow with the trail.
+     */
     public Verification verify() throws IOException {
-        List<Entry> entries = new ArrayList<>();
-        long[] tornLine = new long[segments.size()];
-        long[] lastLine = new long[segments.size()];
-        for (int s = 0; s < segments.size(); s++) {
-            byte[] bytes = Files.readAllBytes(segments.get(s));
-            String name = segments.get(s).getFileName().toString();
-            int start = 0;
-            long line = 0;
-            for (int i = 0; i < bytes.length; i++) {
-                if (bytes[i] == '\n') {
-                    line++;
-                    String text = new String(bytes, start, i - start, StandardCharsets.UTF_8);
-                    Codec.Record r = null;
-                    Codec.BadRecord bad = null;
-                    try {
-                        r = Codec.parse(text);
-                    } catch (Codec.BadRecord e) {
-                        bad = e;
-                    }
-                    entries.add(new Entry(s, name, line, text, r, bad));
-                    start = i + 1;
-                }
-            }
-            lastLine[s] = line;
-            if (start < bytes.length) {
-                tornLine[s] = line + 1;
-            }
+        try (Reader entries = new Reader()) {
+            return verify(entries);
         }
+    }
+
+    private Verification verify(Reader entries) throws IOException {
+        long[] tornLine = entries.tornLine;
+        long[] lastLine = entries.lastLine;
         boolean sigs = key != null;
         long expected = 1;
         String prev = Codec.GENESIS;
@@ -91,10 +75,10 @@ public final class Verifier {
         long lastCheckpointSeq = 0;
         long checked = 0;
         StringBuilder tail = new StringBuilder();
-        for (int i = 0; i < entries.size(); i++) {
-            Entry en = entries.get(i);
+        Entry before = null; // the entry read before en
+        for (Entry en = entries.next(); en != null; before = en, en = entries.next()) {
             Codec.Record r = en.record;
-            boolean firstOfSegment = i == 0 || entries.get(i - 1).segment != en.segment;
+            boolean firstOfSegment = before == null || before.segment != en.segment;
             if (r == null) {
                 return Verification.broken(checked, Kind.MODIFIED, en.name, en.line, expected,
                         en.bad.getMessage(), null, sigs);
@@ -102,7 +86,7 @@ public final class Verifier {
             if (r.seq() == expected && r.prev().equals(prev)) {
                 // in place
             } else if (r.seq() == expected) {
-                Codec.Record next = record(entries, i + 1);
+                Codec.Record next = entries.peekRecord();
                 if (next != null && next.seq() == expected && next.prev().equals(prev)) {
                     return Verification.broken(checked, Kind.INSERTED, en.name, en.line, r.seq(),
                             "a record that does not link to its predecessor precedes the genuine record " + r.seq(),
@@ -112,7 +96,7 @@ public final class Verifier {
                         "the record does not link to its predecessor (prev " + abbrev(r.prev()) + ", expected "
                                 + abbrev(prev) + "): the chain was rewritten from here", null, sigs);
             } else if (r.seq() > expected) {
-                Codec.Record next = record(entries, i + 1);
+                Codec.Record next = entries.peekRecord();
                 if (next != null && next.seq() == expected && next.prev().equals(prev)) {
                     if (r.prev().equals(next.hash())) {
                         return Verification.broken(checked, Kind.REORDERED, en.name, en.line, expected,
@@ -122,7 +106,7 @@ public final class Verifier {
                             "a record numbered " + r.seq() + " sits where record " + expected + " belongs and does"
                                     + " not link to the chain", null, sigs);
                 }
-                Entry later = find(entries, i + 1, expected);
+                Entry later = entries.find(expected);
                 if (later != null) {
                     return Verification.broken(checked, Kind.REORDERED, en.name, en.line, expected,
                             "record " + expected + " is found later, at segment " + later.name + " line "
@@ -130,8 +114,7 @@ public final class Verifier {
                 }
                 String missing = expected == r.seq() - 1 ? "record " + expected
                         : "records " + expected + ".." + (r.seq() - 1);
-                if (firstOfSegment && i > 0) {
-                    Entry before = entries.get(i - 1);
+                if (firstOfSegment && before != null) {
                     int ps = before.segment;
                     long where = tornLine[ps] != 0 ? tornLine[ps] : lastLine[ps] + 1;
                     return Verification.broken(checked, Kind.TRUNCATED, before.name, where, expected,
@@ -141,7 +124,6 @@ public final class Verifier {
                 return Verification.broken(checked, Kind.DELETED, en.name, en.line, expected,
                         missing + " missing before this line", null, sigs);
             } else {
-                Entry before = i > 0 ? entries.get(i - 1) : null;
                 if (before != null && before.record != null && before.record.seq() == r.seq()
                         && before.record.prev().equals(r.prev())) {
                     return Verification.broken(checked, Kind.INSERTED, before.name, before.line, r.seq(),
@@ -193,8 +175,9 @@ public final class Verifier {
                             + " trail" + (last >= 0 && tornLine[last] != 0 ? " (the last line is cut)" : ""),
                     null, sigs);
         }
-        if (liveHead != null && liveHead.seq() == expected - 1 && !liveHead.hash().equals(prev)) {
-            Entry en = entries.get(entries.size() - 1);
+        if (liveHead != null && liveHead.seq() == expected - 1 && !liveHead.hash().equals(prev)
+                && before != null) {
+            Entry en = before; // the last record
             return Verification.broken(checked, Kind.MODIFIED, en.name, en.line, en.record.seq(),
                     "the chain head differs from the one the writer acknowledged", null, sigs);
         }
@@ -229,18 +212,80 @@ public final class Verifier {
         }
     }
 
-    private static Codec.Record record(List<Entry> entries, int i) {
-        return i < entries.size() ? entries.get(i).record : null;
-    }
+    /**
+     * The records of all segments in order, parsed one at a time, with one entry of look-ahead; counts each
+     * segment's lines and cut last line once it has been read to its end.
+     */
+    private final class Reader implements java.io.Closeable {
+        final long[] tornLine = new long[segments.size()];
+        final long[] lastLine = new long[segments.size()];
+        private int segment = -1;
+        private SegmentLines lines;
+        private String name;
+        private Entry peeked;
 
-    private static Entry find(List<Entry> entries, int from, long seq) {
-        for (int i = from; i < entries.size(); i++) {
-            Codec.Record r = entries.get(i).record;
-            if (r != null && r.seq() == seq) {
-                return entries.get(i);
+        Entry next() throws IOException {
+            if (peeked != null) {
+                Entry e = peeked;
+                peeked = null;
+                return e;
+            }
+            return read();
+        }
+
+        /** The record after the one {@link #next()} returned last, or null (none, or not a record). */
+        Codec.Record peekRecord() throws IOException {
+            if (peeked == null) {
+                peeked = read();
+            }
+            return peeked == null ? null : peeked.record;
+        }
+
+        /** Reads on to the first record numbered {@code seq}; only used once a problem was found. */
+        Entry find(long seq) throws IOException {
+            for (Entry e = next(); e != null; e = next()) {
+                if (e.record != null && e.record.seq() == seq) {
+                    return e;
+                }
+            }
+            return null;
+        }
+
+        private Entry read() throws IOException {
+            while (true) {
+                if (lines == null) {
+                    if (segment + 1 >= segments.size()) {
+                        return null;
+                    }
+                    segment++;
+                    lines = new SegmentLines(segments.get(segment));
+                    name = segments.get(segment).getFileName().toString();
+                }
+                String text = lines.next();
+                if (text == null) {
+                    lastLine[segment] = lines.lineNumber();
+                    tornLine[segment] = lines.tornLine();
+                    lines.close();
+                    lines = null;
+                    continue;
+                }
+                Codec.Record r = null;
+                Codec.BadRecord bad = null;
+                try {
+                    r = Codec.parse(text);
+                } catch (Codec.BadRecord e) {
+                    bad = e;
+                }
+                return new Entry(segment, name, lines.lineNumber(), r, bad);
             }
         }
-        return null;
+
+        @Override
+        public void close() throws IOException {
+            if (lines != null) {
+                lines.close();
+            }
+        }
     }
 
     private static String abbrev(String hash) {
