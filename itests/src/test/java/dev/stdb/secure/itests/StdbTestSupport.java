@@ -250,7 +250,12 @@ public abstract class StdbTestSupport {
 
     /** A fresh anonymous identity minted by {@code POST /v1/identity}: {@code identity} (hex) and {@code token}. */
     protected static Map<String, String> mintIdentity(URI base) {
-        String json = post(base, "/v1/identity", null, null);
+        return mintIdentity(HTTP, base);
+    }
+
+    /** {@link #mintIdentity(URI)} with {@code http}, for a sandbox that serves TLS. */
+    protected static Map<String, String> mintIdentity(HttpClient http, URI base) {
+        String json = post(http, base, "/v1/identity", null, null);
         Matcher m = Pattern.compile("\\{\"identity\":\"([0-9a-f]{64})\",\"token\":\"([^\"]+)\"}").matcher(json);
         if (!m.matches()) {
             throw new AssertionError("unexpected /v1/identity answer: " + json);
