@@ -1,6 +1,7 @@
 package dev.stdb.secure.core.internal;
 
 import dev.stdb.secure.api.Secret;
+import dev.stdb.secure.api.SecureClientException;
 import dev.stdb.secure.api.audit.Outcome;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventSink;
@@ -17,7 +18,9 @@ import java.util.function.Function;
 
 /**
  * The bound credential stores in ranking order, with memory last: each operation uses the first store that works,
- * and every fall-back to a weaker store is a {@code STORE_FALLBACK} event.
+ * and every fall-back to a weaker store is a {@code STORE_FALLBACK} event. Every store that fails (tampered file,
+ * locked keyring, missing token...) is also a {@code STORE_FAILURE} event with its reason code, so the failure reaches
+ * the audit sinks even when a weaker store answered; the key's name is recorded, never a value.
  */
 public final class FallbackCredentialStore implements CredentialStore {
     private final RankedServices<CredentialStore> stores;
@@ -49,6 +52,7 @@ public final class FallbackCredentialStore implements CredentialStore {
                 }
                 return result;
             } catch (RuntimeException e) {
+                storeFailed(store, operation, key, e);
                 if (failed == null) {
                     failed = store;
                 }
@@ -91,6 +95,7 @@ public final class FallbackCredentialStore implements CredentialStore {
                 any |= s.delete(key);
             } catch (RuntimeException e) {
                 // A store that cannot delete keeps nothing we can reach either; the others still forget the key.
+                storeFailed(s, "delete", key, e);
             }
         }
         return any;
@@ -104,8 +109,22 @@ public final class FallbackCredentialStore implements CredentialStore {
                 keys.addAll(s.list());
             } catch (RuntimeException e) {
                 // Listing is best effort across stores.
+                storeFailed(s, "list", null, e);
             }
         }
         return keys;
+    }
+
+    private void storeFailed(CredentialStore store, String operation, String key, RuntimeException e) {
+        SecurityEvent.Builder b = SecurityEvent.of(SecurityEventType.STORE_FAILURE, Outcome.FAILURE)
+                .source("dev.stdb.secure.core").detail("store", store.id()).detail("operation", operation)
+                .detail("error", String.valueOf(e.getMessage()));
+        if (key != null) {
+            b.detail("key", key);
+        }
+        if (e instanceof SecureClientException) {
+            b.detail("reason", ((SecureClientException) e).reason().code());
+        }
+        events.emit(b.build());
     }
 }
