@@ -25,8 +25,11 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.Provider;
+import java.security.Security;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Enumeration;
@@ -372,6 +375,22 @@ public class DistributionBootIT {
 
     /** Runs one command in Karaf's console over SSH (an exec channel, as {@code ssh karaf@host command} does). */
     private Console console(String command) throws IOException {
+        // SSHD registers Bouncy Castle JVM-wide on first use; the next test classes share this JVM, so put the
+        // provider list back as it was (the bundles cope with a foreign BC, see ClientCertificateTest in tls).
+        Set<String> providersBefore = Arrays.stream(Security.getProviders()).map(Provider::getName)
+                .collect(Collectors.toSet());
+        try {
+            return ssh(command);
+        } finally {
+            for (Provider p : Security.getProviders()) {
+                if (!providersBefore.contains(p.getName())) {
+                    Security.removeProvider(p.getName());
+                }
+            }
+        }
+    }
+
+    private Console ssh(String command) throws IOException {
         try (SshClient client = SshClient.setUpDefaultClient()) {
             // The server is this test's own Karaf on loopback, its host key made at its first start.
             client.setServerKeyVerifier((session, address, key) -> true);

@@ -142,6 +142,30 @@ class ClientCertificateTest {
         connection = connect(profile().clientPem(key, chain, null).build());
     }
 
+    /**
+     * Another bundle may register Bouncy Castle JVM-wide (Apache SSHD, Karaf's console, does). A PEM key must still
+     * become the JDK's own key: a BC "ECDSA" key is one SunJSSE's key manager never offers for an "EC" certificate, so
+     * the server would see no client certificate.
+     */
+    @Test
+    void pemKeyConnectsWhileBouncyCastleIsRegisteredJvmWide() throws Exception {
+        Path key = dir.resolve("client.key");
+        Path chain = Pki.pem(dir.resolve("client-chain.pem"), client.cert(), clientCa.cert());
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+            w.writeObject(new JcaPKCS8Generator(client.keys().getPrivate(), null));
+        }
+        Files.writeString(key, out.toString());
+        boolean added = java.security.Security.addProvider(new BouncyCastleProvider()) != -1;
+        try {
+            connection = connect(profile().clientPem(key, chain, null).build());
+        } finally {
+            if (added) {
+                java.security.Security.removeProvider(BouncyCastleProvider.PROVIDER_NAME);
+            }
+        }
+    }
+
     private static void assertNoCertificateAlert(Throwable failure) {
         assertTrue(failure instanceof TlsException, String.valueOf(failure));
         assertEquals(ReasonCode.CLIENT_CERT_UNAVAILABLE, ((TlsException) failure).reason());

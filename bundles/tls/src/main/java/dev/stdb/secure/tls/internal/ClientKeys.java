@@ -10,12 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
+import java.security.NoSuchAlgorithmException;
 import java.security.Principal;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
+import java.security.Security;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,13 +28,16 @@ import java.util.Map;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.X509KeyManager;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
@@ -131,7 +139,6 @@ public final class ClientKeys {
             throw fail(profile, "cannot read client.pem.key " + keyFile, e);
         }
         try {
-            JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             if (o instanceof PKCS8EncryptedPrivateKeyInfo) {
                 if (password == null) {
                     throw fail(profile, "client.pem.key " + keyFile
@@ -140,13 +147,13 @@ public final class ClientKeys {
                 PrivateKeyInfo info = ((PKCS8EncryptedPrivateKeyInfo) o).decryptPrivateKeyInfo(
                         new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(new BouncyCastleProvider())
                                 .build(password));
-                return conv.getPrivateKey(info);
+                return jdkKey(info);
             }
             if (o instanceof PrivateKeyInfo) {
-                return conv.getPrivateKey((PrivateKeyInfo) o);
+                return jdkKey((PrivateKeyInfo) o);
             }
             if (o instanceof PEMKeyPair) {
-                return conv.getKeyPair((PEMKeyPair) o).getPrivate();
+                return jdkKey(((PEMKeyPair) o).getPrivateKeyInfo());
             }
         } catch (TlsException e) {
             throw e;
@@ -155,6 +162,32 @@ public final class ClientKeys {
                     + ": wrong password or unsupported key", e);
         }
         throw fail(profile, "client.pem.key " + keyFile + " holds no PKCS#8 private key", null);
+    }
+
+    /**
+     * The JDK's own key for a PKCS#8 structure. Bouncy Castle's converter asks the JVM-wide providers for an "ECDSA"
+     * key factory, which only a registered BC has: when another bundle has registered one (Apache SSHD does), the key
+     * would be BC's, named "ECDSA", which SunJSSE never offers for an "EC" certificate. A JDK provider is chosen
+     * explicitly, so the outcome does not depend on what else is installed.
+     */
+    static PrivateKey jdkKey(PrivateKeyInfo info) throws IOException, GeneralSecurityException {
+        ASN1ObjectIdentifier oid = info.getPrivateKeyAlgorithm().getAlgorithm();
+        String algorithm = X9ObjectIdentifiers.id_ecPublicKey.equals(oid) ? "EC"
+                : PKCSObjectIdentifiers.rsaEncryption.equals(oid) ? "RSA"
+                : PKCSObjectIdentifiers.id_RSASSA_PSS.equals(oid) ? "RSASSA-PSS"
+                : EdECObjectIdentifiers.id_Ed25519.equals(oid) ? "Ed25519"
+                : EdECObjectIdentifiers.id_Ed448.equals(oid) ? "Ed448" : null;
+        if (algorithm == null) {
+            throw new NoSuchAlgorithmException("unsupported key algorithm " + oid);
+        }
+        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(info.getEncoded());
+        for (Provider p : Security.getProviders("KeyFactory." + algorithm)) {
+            if (p.getClass().getModule().isNamed() && p.getClass().getModule().getName().startsWith("jdk.")
+                    || p.getClass().getClassLoader() == null) {
+                return KeyFactory.getInstance(algorithm, p).generatePrivate(spec);
+            }
+        }
+        return KeyFactory.getInstance(algorithm).generatePrivate(spec);
     }
 
     /** Signs and verifies a probe so a key and certificate that do not belong together are refused up front. */
