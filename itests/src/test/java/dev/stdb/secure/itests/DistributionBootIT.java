@@ -25,11 +25,8 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.Provider;
-import java.security.Security;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Enumeration;
@@ -98,6 +95,13 @@ public class DistributionBootIT {
 
     /** The file trail this test configures (etc/dev.stdb.secure.audit.file-itest.cfg) and the console commands use. */
     private static final String TRAIL_PID = "dev.stdb.secure.audit.file~itest";
+    static {
+        // Apache SSHD registers Bouncy Castle JVM-wide on first use, and the next test classes share this JVM; the
+        // JDK's providers are enough for Karaf's console (the bundles cope with a foreign BC anyway, see
+        // ClientCertificateTest in tls).
+        System.setProperty("org.apache.sshd.security.provider.BC.enabled", "false");
+    }
+
     /** Karaf colours its error messages; the assertions read plain text. */
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[;\\d]*m");
 
@@ -375,22 +379,6 @@ public class DistributionBootIT {
 
     /** Runs one command in Karaf's console over SSH (an exec channel, as {@code ssh karaf@host command} does). */
     private Console console(String command) throws IOException {
-        // SSHD registers Bouncy Castle JVM-wide on first use; the next test classes share this JVM, so put the
-        // provider list back as it was (the bundles cope with a foreign BC, see ClientCertificateTest in tls).
-        Set<String> providersBefore = Arrays.stream(Security.getProviders()).map(Provider::getName)
-                .collect(Collectors.toSet());
-        try {
-            return ssh(command);
-        } finally {
-            for (Provider p : Security.getProviders()) {
-                if (!providersBefore.contains(p.getName())) {
-                    Security.removeProvider(p.getName());
-                }
-            }
-        }
-    }
-
-    private Console ssh(String command) throws IOException {
         try (SshClient client = SshClient.setUpDefaultClient()) {
             // The server is this test's own Karaf on loopback, its host key made at its first start.
             client.setServerKeyVerifier((session, address, key) -> true);
