@@ -129,17 +129,22 @@ class ClientCertificateTest {
                 .build());
     }
 
-    @Test
-    void pemKeyAndChainConnect() throws Exception {
+    /** The client's key as an unencrypted PKCS#8 PEM file. */
+    private Path clientPemKey() throws Exception {
         Path key = dir.resolve("client.key");
-        Path chain = Pki.pem(dir.resolve("client-chain.pem"), client.cert(), clientCa.cert());
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
             w.writeObject(new JcaPKCS8Generator(client.keys().getPrivate(), null));
         }
         Files.writeString(key, out.toString());
         assertTrue(out.toString().contains("BEGIN PRIVATE KEY"), out.toString().substring(0, 40));
-        connection = connect(profile().clientPem(key, chain, null).build());
+        return key;
+    }
+
+    @Test
+    void pemKeyAndChainConnect() throws Exception {
+        Path chain = Pki.pem(dir.resolve("client-chain.pem"), client.cert(), clientCa.cert());
+        connection = connect(profile().clientPem(clientPemKey(), chain, null).build());
     }
 
     /**
@@ -149,13 +154,8 @@ class ClientCertificateTest {
      */
     @Test
     void pemKeyConnectsWhileBouncyCastleIsRegisteredJvmWide() throws Exception {
-        Path key = dir.resolve("client.key");
+        Path key = clientPemKey();
         Path chain = Pki.pem(dir.resolve("client-chain.pem"), client.cert(), clientCa.cert());
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-            w.writeObject(new JcaPKCS8Generator(client.keys().getPrivate(), null));
-        }
-        Files.writeString(key, out.toString());
         boolean added = java.security.Security.addProvider(new BouncyCastleProvider()) != -1;
         try {
             connection = connect(profile().clientPem(key, chain, null).build());
