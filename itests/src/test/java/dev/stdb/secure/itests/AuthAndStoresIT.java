@@ -16,7 +16,6 @@ import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventType;
 import dev.stdb.secure.api.auth.AuthProvider;
 import dev.stdb.secure.api.connection.ConnectionState;
-import dev.stdb.secure.api.connection.ConnectionStateListener;
 import dev.stdb.secure.api.connection.ConnectionStatus;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.api.store.Protection;
@@ -205,10 +204,8 @@ public class AuthAndStoresIT extends StdbTestSupport {
         SubscriptionHandle sub = c.subscribe("SELECT * FROM person");
         sub.applied().toCompletableFuture().get(20, TimeUnit.SECONDS);
         ConnectionId session = c.connectionId();
-        List<ConnectionStatus> changes = new CopyOnWriteArrayList<>();
-        ConnectionStateListener listener = (target, status) -> changes.add(status);
-        c.addStateListener(listener);
-        try {
+        try (StateChanges states = new StateChanges(c)) {
+            List<ConnectionStatus> changes = states.list();
             // The swap: the jwt provider goes (its token file too), an apikey provider with the same id comes.
             int mark = sink.size();
             jwt.delete();
@@ -250,8 +247,6 @@ public class AuthAndStoresIT extends StdbTestSupport {
             c.callReducer("add_person", after, 42).toCompletableFuture().get(20, TimeUnit.SECONDS);
             awaitPersonInCache(c, after);
             assertTrue(sub.isActive());
-        } finally {
-            c.removeStateListener(listener);
         }
         sink.assertNoEventContains(System.getProperty(JWT_SECRET));
     }

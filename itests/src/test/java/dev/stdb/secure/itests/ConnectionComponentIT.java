@@ -17,7 +17,6 @@ import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventType;
 import dev.stdb.secure.api.auth.AuthProvider;
 import dev.stdb.secure.api.connection.ConnectionState;
-import dev.stdb.secure.api.connection.ConnectionStateListener;
 import dev.stdb.secure.api.connection.ConnectionStatus;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.api.store.Protection;
@@ -138,10 +137,8 @@ public class ConnectionComponentIT extends StdbTestSupport {
         SubscriptionHandle sub = c.subscribe("SELECT * FROM person");
         sub.applied().toCompletableFuture().get(10, TimeUnit.SECONDS);
         ConnectionId session = c.connectionId();
-        List<ConnectionStatus> changes = new CopyOnWriteArrayList<>();
-        ConnectionStateListener listener = (target, status) -> changes.add(status);
-        c.addStateListener(listener);
-        try {
+        try (StateChanges states = new StateChanges(c)) {
+            List<ConnectionStatus> changes = states.list();
             // Swap the providers: the live session is not touched.
             a.uninstall();
             installBundle(System.getProperty(PROVIDER_B));
@@ -161,8 +158,6 @@ public class ConnectionComponentIT extends StdbTestSupport {
                     changes.stream().anyMatch(s -> s.state() == ConnectionState.RECONNECTING));
             assertSame("the same Connection service", c, awaitConnection("swap"));
             awaitPersonInCache(c, insertPerson());
-        } finally {
-            c.removeStateListener(listener);
         }
     }
 

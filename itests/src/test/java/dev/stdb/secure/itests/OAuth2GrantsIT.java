@@ -19,7 +19,6 @@ import dev.stdb.secure.api.auth.MfaChallenge;
 import dev.stdb.secure.api.auth.MfaHandler;
 import dev.stdb.secure.api.auth.MfaResponse;
 import dev.stdb.secure.api.connection.ConnectionState;
-import dev.stdb.secure.api.connection.ConnectionStateListener;
 import dev.stdb.secure.api.connection.ConnectionStatus;
 import dev.stdb.secure.api.store.CredentialStore;
 import dev.stdb.secure.core.Connection;
@@ -157,10 +156,8 @@ public class OAuth2GrantsIT extends StdbTestSupport {
 
         // 2. the swap: delete the client-credentials provider, configure a device-code one with the same id
         ConnectionId session = c.connectionId();
-        List<ConnectionStatus> changes = new CopyOnWriteArrayList<>();
-        ConnectionStateListener listener = (target, status) -> changes.add(status);
-        c.addStateListener(listener);
-        try {
+        try (StateChanges states = new StateChanges(c)) {
+            List<ConnectionStatus> changes = states.list();
             int mark = sink.size();
             cc.delete();
             await("PROVIDER_UNBOUND of the client-credentials provider", () -> sink.any(mark, providerEvent(
@@ -211,8 +208,6 @@ public class OAuth2GrantsIT extends StdbTestSupport {
             assertTrue(String.valueOf(c.status()), c.status().reason().contains("after a reconnect"));
             await("the Connection service to go", () -> references(Connection.class, "(name=grants)").isEmpty());
             assertFalse("the subscription ended with the connection", sub.isActive());
-        } finally {
-            c.removeStateListener(listener);
         }
 
         // 3. A new connection selecting the same provider id comes up as alice.
@@ -280,10 +275,8 @@ public class OAuth2GrantsIT extends StdbTestSupport {
         awaitPersonInCache(c, insertPersonOverHttp());
 
         ConnectionId session = c.connectionId();
-        List<ConnectionStatus> changes = new CopyOnWriteArrayList<>();
-        ConnectionStateListener listener = (target, status) -> changes.add(status);
-        c.addStateListener(listener);
-        try {
+        try (StateChanges states = new StateChanges(c)) {
+            List<ConnectionStatus> changes = states.list();
             // 2. the swap: the oauth2 provider goes, an apikey provider with the same id and client comes
             int mark = sink.size();
             cc.delete();
@@ -336,8 +329,6 @@ public class OAuth2GrantsIT extends StdbTestSupport {
             assertEquals(ConnectionState.CONNECTED, c.status().state());
             assertFalse("no IDENTITY_CHANGED", sink.any(0, e -> e.type() == SecurityEventType.IDENTITY_CHANGED));
             assertFalse("never closed: " + changes, changes.stream().anyMatch(s -> s.state() == ConnectionState.CLOSED));
-        } finally {
-            c.removeStateListener(listener);
         }
         sink.assertNoEventContains(System.getenv(SECRET_ENV));
     }

@@ -14,7 +14,6 @@ import dev.stdb.secure.api.audit.AuditSink;
 import dev.stdb.secure.api.audit.SecurityEvent;
 import dev.stdb.secure.api.audit.SecurityEventType;
 import dev.stdb.secure.api.connection.ConnectionState;
-import dev.stdb.secure.api.connection.ConnectionStateListener;
 import dev.stdb.secure.api.connection.ConnectionStatus;
 import dev.stdb.secure.api.tls.TlsContextProvider;
 import dev.stdb.secure.core.Connection;
@@ -252,10 +251,8 @@ public class TlsConnectionIT extends StdbTestSupport {
 
         // Replace the profile with pins that match nothing in the chain: the live session is not touched.
         ConnectionId session = c.connectionId();
-        List<ConnectionStatus> changes = new CopyOnWriteArrayList<>();
-        ConnectionStateListener listener = (target, status) -> changes.add(status);
-        c.addStateListener(listener);
-        try {
+        try (StateChanges states = new StateChanges(c)) {
+            List<ConnectionStatus> changes = states.list();
             int mark = sink.size();
             profile.update(new Hashtable<>(pemProfile("pinned", wrongPins())));
             await("the connection to bind the replaced TLS provider", () -> sink.since(mark).stream()
@@ -287,8 +284,6 @@ public class TlsConnectionIT extends StdbTestSupport {
             String afterRestore = uniqueName();
             c.callReducer("add_person", afterRestore, 38).toCompletableFuture().get(10, TimeUnit.SECONDS);
             awaitPersonInCache(c, afterRestore);
-        } finally {
-            c.removeStateListener(listener);
         }
     }
 
