@@ -145,7 +145,8 @@ class TlsClientAuthKeycloakTest {
 
     /**
      * Keycloak refuses a certificate of a CA it does not trust in the handshake. Under TLS 1.2 the client learns it
-     * from the alert before its handshake completes; under TLS 1.3 the server's check comes after the client's
+     * from the alert before its handshake completes (unless the server's close overtakes the client's last writes:
+     * then only the hint of a refused certificate is possible); under TLS 1.3 the server's check comes after the client's
      * handshake, and the client only sees the connection closed. So the profile allows TLS 1.2 only, which also shows
      * that the profile's parameters reach the connections (with TLS 1.3 offered the reason would differ).
      */
@@ -159,7 +160,14 @@ class TlsClientAuthKeycloakTest {
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> p.acquire(context(events)).toCompletableFuture().get(60, TimeUnit.SECONDS));
             SecureClientException cause = assertInstanceOf(SecureClientException.class, e.getCause());
-            assertEquals(ReasonCode.UNTRUSTED_CHAIN, cause.reason(), cause.getMessage());
+            if (cause.reason() == ReasonCode.IDP_UNREACHABLE) {
+                // The server's alert and close can overtake the rest of the client's TLS 1.2 flight: the client then
+                // fails writing into a closed socket before it reads the alert, and can only say what may be wrong.
+                assertTrue(cause.getMessage().contains("with a TLS client certificate, the provider may have refused"
+                        + " it"), cause.getMessage());
+            } else {
+                assertEquals(ReasonCode.UNTRUSTED_CHAIN, cause.reason(), cause.getMessage());
+            }
             assertEquals(1, events.of(SecurityEventType.AUTH_FAILURE).size());
         }
     }
