@@ -16,21 +16,14 @@ import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import com.nimbusds.openid.connect.sdk.claims.AccessTokenHash;
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.io.TempDir;
 import dev.stdb.secure.api.ReasonCode;
+import dev.stdb.secure.auth.oauth2.LoopbackHttps;
 import dev.stdb.secure.auth.oauth2.OAuth2Exception;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -38,6 +31,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ID token validation against a JWKS served by a local HTTP server on 127.0.0.1: tokens signed here with the served
@@ -139,44 +133,13 @@ class IdTokenCheckTest {
      */
     @Test
     void anHttpsJwksIsFetchedWithTheGivenTls(@TempDir Path dir) throws Exception {
-        char[] password = "jwks-test".toCharArray();
-        Path p12 = dir.resolve("jwks.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "jwks", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-                "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore",
-                p12.toString(), "-storepass", new String(password)).redirectErrorStream(true).start();
-        String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, keytool.waitFor(), out);
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (var in = Files.newInputStream(p12)) {
-            keys.load(in, password);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, password);
-        SSLContext serverTls = SSLContext.getInstance("TLS");
-        serverTls.init(kmf.getKeyManagers(), null, null);
-        byte[] body = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
-        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 4);
-        server.setHttpsConfigurator(new HttpsConfigurator(serverTls));
-        server.createContext("/jwks", ex -> {
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        server.start();
-        try {
-            URI uri = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/jwks");
-            KeyStore anchors = KeyStore.getInstance("PKCS12");
-            anchors.load(null, null);
-            anchors.setCertificateEntry("jwks", keys.getCertificate("jwks"));
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(anchors);
-            SSLContext clientTls = SSLContext.getInstance("TLS");
-            clientTls.init(null, tmf.getTrustManagers(), null);
+        String jwks = new JWKSet(key.toPublicJWK()).toString();
+        try (LoopbackHttps https = LoopbackHttps.start(dir)) {
+            https.server().createContext("/jwks", ex -> LoopbackHttps.sendJson(ex, jwks));
+            URI uri = URI.create(https.base() + "/jwks");
 
             IdTokenCheck withProfile = new IdTokenCheck(ISSUER, CLIENT, uri, Duration.ofSeconds(5),
-                    Duration.ofSeconds(5), clientTls.getSocketFactory());
+                    Duration.ofSeconds(5), https.clientTls().getSocketFactory());
             assertEquals("alice-id", withProfile.validate(sign(key, b -> { }), NONCE, ACCESS_TOKEN).getSubject()
                     .getValue());
 
@@ -186,8 +149,6 @@ class IdTokenCheckTest {
             OAuth2Exception e = assertThrows(OAuth2Exception.class,
                     () -> jvmDefaults.validate(token, NONCE, ACCESS_TOKEN));
             assertEquals(ReasonCode.IDP_UNREACHABLE, e.reason(), e.getMessage());
-        } finally {
-            server.stop(0);
         }
     }
 }
