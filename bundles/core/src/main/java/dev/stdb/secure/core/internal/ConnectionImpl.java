@@ -57,6 +57,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -109,7 +110,7 @@ public final class ConnectionImpl implements Connection {
     /** Providers changed while an attempt was under way: its failure retries at once (loop thread). */
     private boolean providersChangedMeanwhile;
     /** The pending reconnect, which a provider change brings forward (loop thread). */
-    private java.util.concurrent.ScheduledFuture<?> reconnectTimer;
+    private ScheduledFuture<?> reconnectTimer;
     private final ReducerCallStats reducerStats;
 
     public ConnectionImpl(ClientSettings settings) {
